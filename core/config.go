@@ -1,0 +1,243 @@
+package intercom
+
+import (
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Region selects the Intercom data centre that hosts a workspace. It decides
+// the api_base setting; a workspace hosted in the EU or Australia that is
+// booted without it fails with region_mismatch.
+type Region string
+
+// The regions Intercom hosts workspaces in.
+const (
+	RegionUS Region = "us"
+	RegionEU Region = "eu"
+	RegionAU Region = "au"
+)
+
+// APIBase returns the regional Messenger API host, or "" for an unknown region.
+// The zero Region is the United States.
+func (r Region) APIBase() string {
+	switch r {
+	case "", RegionUS:
+		return "https://api-iam.intercom.io"
+	case RegionEU:
+		return "https://api-iam.eu.intercom.io"
+	case RegionAU:
+		return "https://api-iam.au.intercom.io"
+	}
+	return ""
+}
+
+// Config configures a Messenger. The zero Config is valid and disabled: a
+// Messenger without an AppID renders nothing.
+//
+// Config formats itself (String, GoString, LogValue) with HMACSecret redacted,
+// so printing or logging a Config never leaks the secret.
+type Config struct {
+	// AppID is the Intercom workspace id (INTERCOM_APP_ID), lower-case letters
+	// and digits. Empty disables the Messenger.
+	AppID string
+
+	// HMACSecret is the workspace's identity verification secret
+	// (INTERCOM_HMAC_SECRET_KEY). When set, identified visitors get a
+	// user_hash, or an intercom_user_jwt when JWT.Enabled is true.
+	HMACSecret string
+
+	// JWT switches identity verification from the legacy user_hash to a
+	// signed intercom_user_jwt, Intercom's current recommendation.
+	JWT JWT
+
+	// InternalIPs lists IP addresses and CIDR ranges, IPv4 or IPv6
+	// (ANALYTICAL_INTERNAL_IPS). A visitor whose client IP is inside one of
+	// them gets the snippet inside an HTML comment, so staff traffic does not
+	// reach Intercom.
+	InternalIPs []string
+
+	// Region is the workspace's data centre; the zero value is RegionUS.
+	Region Region
+
+	// APIBase overrides the regional api_base with a custom https URL.
+	APIBase string
+
+	// Messenger holds the workspace-wide Messenger settings (launcher,
+	// alignment, colours, ...). Per-request Attributes override them.
+	Messenger Options
+
+	// DisableAutoIdentify stops adapters from identifying the user that the
+	// framework's own auth middleware stored (the seed's
+	// ANALYTICAL_AUTO_IDENTIFY = False).
+	DisableAutoIdentify bool
+
+	// CookieDomain is the Domain the Messenger's intercom-* cookies are set
+	// with, if the site sets one; logout must expire them with the same Domain.
+	CookieDomain string
+
+	// ErrorHandler receives the problems found while rendering: dropped
+	// attributes, invalid nonces, misbehaving user values. It must be safe for
+	// concurrent use. The default logs each distinct problem once via log/slog.
+	ErrorHandler func(error)
+
+	// Now returns the current time, for the JWT exp claim. Default time.Now.
+	Now func() time.Time
+}
+
+// JWT configures JWT identity verification ("Messenger security").
+type JWT struct {
+	// Enabled renders intercom_user_jwt instead of user_hash for visitors with
+	// a user_id. Visitors with only an email still get user_hash, as a JWT
+	// needs a user_id. Requires Config.HMACSecret.
+	Enabled bool
+
+	// Lifetime, when positive, adds an exp claim this far in the future.
+	// Intercom recommends matching the app's session length.
+	Lifetime time.Duration
+
+	// SignedFields names further settings (for example "email", "name") that
+	// are carried as claims in the token and removed from the plain settings,
+	// so the browser cannot change them.
+	SignedFields []string
+}
+
+const redacted = "[redacted]"
+
+// String formats c with the secret redacted.
+func (c Config) String() string {
+	c.HMACSecret = redactSecret(c.HMACSecret)
+	type plain Config // drops the methods, so %+v does not recurse
+	return fmt.Sprintf("%+v", plain(c))
+}
+
+// GoString formats c for %#v with the secret redacted.
+func (c Config) GoString() string {
+	c.HMACSecret = redactSecret(c.HMACSecret)
+	type plain Config
+	return fmt.Sprintf("%#v", plain(c))
+}
+
+// LogValue makes log/slog print c with the secret redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.StringValue(c.String())
+}
+
+func redactSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// ConfigError reports an invalid Config setting. Its message names the setting
+// and quotes the offending value (never the secret).
+type ConfigError struct {
+	Setting string // the Config field or environment variable
+	Value   string // the offending value, quoted in the message
+	Reason  string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("intercom: invalid %s %q: %s", e.Setting, e.Value, e.Reason)
+}
+
+// validAppID reports whether id matches ^[a-z0-9]+$.
+func validAppID(id string) bool {
+	if id == "" {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// parseInternalIPs turns addresses and CIDRs into normalised prefixes.
+func parseInternalIPs(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, raw := range list {
+		s := strings.TrimSpace(raw)
+		bad := &ConfigError{Setting: "InternalIPs", Value: raw, Reason: "want an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32"}
+		if s == "" {
+			return nil, bad
+		}
+		var p netip.Prefix
+		if strings.Contains(s, "/") {
+			var err error
+			if p, err = netip.ParsePrefix(s); err != nil {
+				return nil, bad
+			}
+		} else {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, bad
+			}
+			a = a.WithZone("")
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, normalisePrefix(p))
+	}
+	return out, nil
+}
+
+// normalisePrefix masks host bits and turns an IPv4-mapped IPv6 prefix into
+// its IPv4 form, so it matches addresses after Unmap.
+func normalisePrefix(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() {
+		bits := p.Bits() - 96
+		if bits < 0 {
+			bits = 0
+		}
+		p = netip.PrefixFrom(a.Unmap(), bits)
+	}
+	return p.Masked()
+}
+
+func validateAPIBase(s string) error {
+	bad := func(reason string) error { return &ConfigError{Setting: "APIBase", Value: s, Reason: reason} }
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("not a URL")
+	}
+	switch {
+	case u.Scheme != "https":
+		return bad("want an https URL")
+	case u.Host == "" || u.User != nil:
+		return bad("want an https URL with a host and no user info")
+	case u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/"):
+		return bad("want a bare origin such as https://api-iam.eu.intercom.io")
+	}
+	return nil
+}
+
+func validateJWT(c Config) error {
+	j := c.JWT
+	if !j.Enabled {
+		if j.Lifetime != 0 || len(j.SignedFields) > 0 {
+			return &ConfigError{Setting: "JWT", Value: "Enabled=false", Reason: "Lifetime and SignedFields need Enabled"}
+		}
+		return nil
+	}
+	if c.HMACSecret == "" {
+		return &ConfigError{Setting: "JWT.Enabled", Value: "true", Reason: "needs HMACSecret to sign the token"}
+	}
+	if j.Lifetime < 0 {
+		return &ConfigError{Setting: "JWT.Lifetime", Value: j.Lifetime.String(), Reason: "must not be negative"}
+	}
+	for _, f := range j.SignedFields {
+		switch {
+		case f == "" || !validKey(f):
+			return &ConfigError{Setting: "JWT.SignedFields", Value: f, Reason: "not a settings key"}
+		case f == "user_id" || f == "exp" || isReserved(f):
+			return &ConfigError{Setting: "JWT.SignedFields", Value: f, Reason: "set by the library itself"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,347 @@
+package intercom
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// maxDepth bounds nesting in attribute values; deeper values (almost always a
+// cycle) are dropped rather than followed forever.
+const maxDepth = 32
+
+// fragment is one pre-encoded settings entry: key and its JSON value.
+type fragment struct {
+	key  string
+	json []byte
+}
+
+// safeASCII marks the ASCII bytes that appendString copies through. Anything
+// that could end a script element or an HTML comment (<, >, &) is escaped, so
+// the JSON is safe in a <script> and inside <!-- ... -->.
+var safeASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string that is safe in a script element
+// and an HTML comment: <, >, &, U+2028 and U+2029 are \u-escaped and each byte
+// of invalid UTF-8 becomes U+FFFD.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if safeASCII[c] {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendFloat formats f as encoding/json does.
+func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return dst, fmt.Errorf("%v is not a finite number", f)
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, bits)
+	if format == 'e' {
+		// 1e-07 -> 1e-7, as encoding/json.
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst, nil
+}
+
+// appendTime encodes t as integer Unix seconds; the zero time is null.
+func appendTime(dst []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(dst, "null"...)
+	}
+	return strconv.AppendInt(dst, t.Unix(), 10)
+}
+
+// validKey reports whether a settings key can be emitted unchanged: non-empty
+// valid UTF-8 (so two keys can never collide after U+FFFD replacement).
+func validKey(k string) bool {
+	return k != "" && utf8.ValidString(k)
+}
+
+// appendValue appends v as JSON. Unsupported values return an error and
+// leave dst in an unspecified state; callers roll back.
+func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return dst, fmt.Errorf("nested more than %d levels deep (a cycle?)", maxDepth)
+	}
+	switch v := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		return appendString(dst, v), nil
+	case bool:
+		return strconv.AppendBool(dst, v), nil
+	case int:
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	case int8:
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	case int16:
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, v, 10), nil
+	case uint:
+		return strconv.AppendUint(dst, uint64(v), 10), nil
+	case uint8:
+		return strconv.AppendUint(dst, uint64(v), 10), nil
+	case uint16:
+		return strconv.AppendUint(dst, uint64(v), 10), nil
+	case uint32:
+		return strconv.AppendUint(dst, uint64(v), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, v, 10), nil
+	case uintptr:
+		return strconv.AppendUint(dst, uint64(v), 10), nil
+	case float32:
+		return appendFloat(dst, float64(v), 32)
+	case float64:
+		return appendFloat(dst, v, 64)
+	case time.Time:
+		return appendTime(dst, v), nil
+	case *time.Time:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
+		return appendTime(dst, *v), nil
+	case json.Marshaler:
+		return appendMarshaler(dst, v)
+	case map[string]any:
+		return appendMap(dst, v, depth)
+	case Attributes:
+		return appendMap(dst, v, depth)
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range v {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendValue(dst, e, depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case []string:
+		dst = append(dst, '[')
+		for i, e := range v {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, e)
+		}
+		return append(dst, ']'), nil
+	}
+	return appendReflect(dst, reflect.ValueOf(v), depth)
+}
+
+func appendMap[M ~map[string]any](dst []byte, m M, depth int) ([]byte, error) {
+	if m == nil {
+		return append(dst, "null"...), nil
+	}
+	var buf [16]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if !validKey(k) {
+			return dst, fmt.Errorf("map key %q is empty or not valid UTF-8", k)
+		}
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		var err error
+		if dst, err = appendValue(dst, m[k], depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendReflect covers named types and the maps and slices appendValue does
+// not list (map[string]int, []float64, ...). It is off the common path.
+func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return dst, fmt.Errorf("nested more than %d levels deep (a cycle?)", maxDepth)
+	}
+	if !rv.IsValid() {
+		return append(dst, "null"...), nil
+	}
+	if rv.Type().Implements(marshalerType) || rv.Type() == timeType {
+		if rv.Kind() == reflect.Pointer && rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendValue(dst, rv.Interface(), depth)
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		return appendString(dst, rv.String()), nil
+	case reflect.Bool:
+		return strconv.AppendBool(dst, rv.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(dst, rv.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(dst, rv.Uint(), 10), nil
+	case reflect.Float32:
+		return appendFloat(dst, rv.Float(), 32)
+	case reflect.Float64:
+		return appendFloat(dst, rv.Float(), 64)
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendReflect(dst, rv.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '[')
+		for i := 0; i < rv.Len(); i++ {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendReflect(dst, rv.Index(i), depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return dst, fmt.Errorf("unsupported map key type %s", rv.Type().Key())
+		}
+		if rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		keys := rv.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpString(a.String(), b.String()) })
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if !validKey(k.String()) {
+				return dst, fmt.Errorf("map key %q is empty or not valid UTF-8", k.String())
+			}
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, k.String())
+			dst = append(dst, ':')
+			var err error
+			if dst, err = appendReflect(dst, rv.MapIndex(k), depth+1); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, '}'), nil
+	}
+	return dst, fmt.Errorf("unsupported type %s", rv.Type())
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+var (
+	marshalerType = reflect.TypeFor[json.Marshaler]()
+	timeType      = reflect.TypeFor[time.Time]()
+)
+
+// appendMarshaler appends the output of a json.Marshaler, validated,
+// compacted and re-escaped for a script context. A panicking MarshalJSON is
+// an error, not a crash.
+func appendMarshaler(dst []byte, m json.Marshaler) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, fmt.Errorf("MarshalJSON of %T panicked", m)
+		}
+	}()
+	if rv := reflect.ValueOf(m); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return append(dst, "null"...), nil
+	}
+	b, err := m.MarshalJSON()
+	if err != nil {
+		return dst, fmt.Errorf("MarshalJSON of %T: %w", m, err)
+	}
+	if !utf8.Valid(b) {
+		b = bytes.ToValidUTF8(b, []byte("\ufffd"))
+	}
+	if !json.Valid(b) {
+		return dst, fmt.Errorf("MarshalJSON of %T returned invalid JSON", m)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		return dst, fmt.Errorf("MarshalJSON of %T: %w", m, err)
+	}
+	escaped := bytes.NewBuffer(dst)
+	json.HTMLEscape(escaped, compact.Bytes())
+	return escaped.Bytes(), nil
+}

@@ -1,0 +1,3 @@
+module github.com/goanalytical/intercom/core
+
+go 1.25

@@ -1,0 +1,227 @@
+package intercom
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// Attributes are custom settings for one page view: the seed's intercom_*
+// template variables with the prefix stripped. Values may be strings, bools,
+// numbers, time.Time (sent as Unix seconds), nil, json.Marshaler, and maps
+// and slices of these. A key that matches a user or Messenger setting
+// overrides it for this request.
+type Attributes map[string]any
+
+// User is the signed-in person. Zero fields are left out.
+type User struct {
+	ID        string    // user_id; always sent as a JSON string
+	Email     string    // email
+	Name      string    // name
+	Phone     string    // phone
+	CreatedAt time.Time // created_at, as Unix seconds
+	AvatarURL string    // avatar {"type":"avatar","image_url":...}
+	Company   *Company  // company
+	Companies []Company // companies
+}
+
+// Company is an Intercom company. ID and Name are required by Intercom; a
+// company without an ID is dropped and reported.
+type Company struct {
+	ID           string    // company_id
+	Name         string    // name
+	CreatedAt    time.Time // created_at, as Unix seconds
+	Plan         string    // plan
+	MonthlySpend float64   // monthly_spend
+	Size         int       // size
+	Website      string    // website
+	Industry     string    // industry
+	// Attributes are custom company attributes; a key that matches one of the
+	// fields above overrides it.
+	Attributes Attributes
+}
+
+// Identifier is implemented by an app's own user type so that adapters can
+// identify the signed-in user from the value the framework's auth middleware
+// stored.
+type Identifier interface {
+	IntercomUser() User
+}
+
+// Visitor is what is known about one page view.
+type Visitor struct {
+	// User is the identified user, nil for an anonymous visitor.
+	User *User
+	// Attributes are custom and per-page settings; they take precedence over
+	// User fields and Config.Messenger defaults with the same key.
+	Attributes Attributes
+	// ClientIP decides the internal-IP rule. Adapters take it from the
+	// framework so that its trusted-proxy settings apply.
+	ClientIP string
+	// Nonce is this response's CSP nonce (base64 or base64url).
+	Nonce string
+	// Shutdown makes the snippet end the previous Messenger session (after a
+	// logout) before booting.
+	Shutdown bool
+}
+
+// Messenger renders the Intercom Messenger for one workspace. It is immutable
+// after New and safe for concurrent use.
+type Messenger struct {
+	appID        string
+	defaults     []fragment // sorted by key: app_id, api_base, Messenger options
+	internal     []netip.Prefix
+	signer       *signer // nil without a secret
+	jwt          bool
+	jwtLifetime  time.Duration
+	jwtSigned    []string // sorted
+	autoIdentify bool
+	cookieDomain string
+	report       func(error)
+	now          func() time.Time
+	loader       [2]loaderParts // index 1: with shutdown
+	open         string         // `<script id="IntercomSettingsScriptTag"`
+}
+
+// New validates c and returns a Messenger. Every error names the setting and
+// quotes the bad value; nothing is validated again per request.
+func New(c Config) (*Messenger, error) {
+	m := &Messenger{
+		appID:        c.AppID,
+		autoIdentify: !c.DisableAutoIdentify,
+		cookieDomain: c.CookieDomain,
+		report:       c.ErrorHandler,
+		now:          c.Now,
+	}
+	if m.report == nil {
+		m.report = (&logOnce{}).handle
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if c.AppID != "" && !validAppID(c.AppID) {
+		return nil, &ConfigError{Setting: "AppID", Value: c.AppID, Reason: "want lower-case letters and digits only, e.g. abc12345"}
+	}
+	var err error
+	if m.internal, err = parseInternalIPs(c.InternalIPs); err != nil {
+		return nil, err
+	}
+	apiBase := c.APIBase
+	if apiBase == "" {
+		if apiBase = c.Region.APIBase(); apiBase == "" {
+			return nil, &ConfigError{Setting: "Region", Value: string(c.Region), Reason: `want "us", "eu" or "au"`}
+		}
+	} else if err := validateAPIBase(apiBase); err != nil {
+		return nil, err
+	}
+	if err := validateJWT(c); err != nil {
+		return nil, err
+	}
+	if c.CookieDomain != "" && !validCookieDomain(c.CookieDomain) {
+		return nil, &ConfigError{Setting: "CookieDomain", Value: c.CookieDomain, Reason: "want a host name such as example.com or .example.com"}
+	}
+	opts, err := c.Messenger.fragments()
+	if err != nil {
+		return nil, err
+	}
+	m.defaults = append(opts,
+		fragment{"app_id", appendString(nil, c.AppID)},
+		fragment{"api_base", appendString(nil, trimSlash(apiBase))})
+	slices.SortFunc(m.defaults, func(a, b fragment) int { return cmpString(a.key, b.key) })
+
+	if c.HMACSecret != "" {
+		m.signer = newSigner(c.HMACSecret)
+	}
+	m.jwt = c.JWT.Enabled
+	m.jwtLifetime = c.JWT.Lifetime
+	m.jwtSigned = slices.Compact(slices.Sorted(slices.Values(c.JWT.SignedFields)))
+	m.open = `<script id="IntercomSettingsScriptTag"`
+	m.loader = [2]loaderParts{newLoader(c.AppID, false), newLoader(c.AppID, true)}
+	return m, nil
+}
+
+// Enabled reports whether the Messenger renders anything (Config.AppID set).
+func (m *Messenger) Enabled() bool { return m.appID != "" }
+
+// AppID returns the workspace id.
+func (m *Messenger) AppID() string { return m.appID }
+
+// AutoIdentify reports whether adapters should identify the user the
+// framework's auth middleware stored (Config.DisableAutoIdentify unset).
+func (m *Messenger) AutoIdentify() bool { return m.autoIdentify }
+
+// CookieDomain returns Config.CookieDomain.
+func (m *Messenger) CookieDomain() string { return m.cookieDomain }
+
+// Report passes err to Config.ErrorHandler. Adapters use it for problems
+// they find in framework glue, so all problems go to one place.
+func (m *Messenger) Report(err error) { m.report(err) }
+
+// UserFrom turns the value a framework's auth middleware stored into a User:
+// a non-empty string is the user's id and name (as basic-auth middlewares
+// store the user name), and an Identifier, User or *User gives its own. Any
+// other non-nil value is reported and ignored, as is a panicking Identifier
+// or one that returns a User with neither ID nor Email.
+func (m *Messenger) UserFrom(v any) (u User, ok bool) {
+	switch v := v.(type) {
+	case nil:
+		return User{}, false
+	case string:
+		if v == "" {
+			return User{}, false
+		}
+		return User{ID: v, Name: v}, true
+	case User:
+		u = v
+	case *User:
+		if v == nil {
+			return User{}, false
+		}
+		u = *v
+	case Identifier:
+		var panicked bool
+		if u, panicked = callIdentifier(v); panicked {
+			m.report(&UserError{Type: fmt.Sprintf("%T", v), Reason: "IntercomUser panicked"})
+			return User{}, false
+		}
+	default:
+		m.report(&UserError{Type: fmt.Sprintf("%T", v), Reason: "not a string or an intercom.Identifier"})
+		return User{}, false
+	}
+	if u.ID == "" && u.Email == "" {
+		return User{}, false
+	}
+	return u, true
+}
+
+func callIdentifier(id Identifier) (u User, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			u, panicked = User{}, true
+		}
+	}()
+	return id.IntercomUser(), false
+}
+
+func trimSlash(s string) string {
+	if n := len(s); n > 0 && s[n-1] == '/' {
+		return s[:n-1]
+	}
+	return s
+}
+
+func validCookieDomain(d string) bool {
+	if d[0] == '.' {
+		d = d[1:]
+	}
+	if d == "" || len(d) > 253 {
+		return false
+	}
+	for i := 0; i < len(d); i++ {
+		if c := d[i]; !isAlnum(c) && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}

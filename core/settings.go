@@ -1,0 +1,404 @@
+package intercom
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+)
+
+// isReserved reports keys that only the library sets.
+func isReserved(k string) bool {
+	return k == "app_id" || k == "user_hash" || k == "intercom_user_jwt"
+}
+
+const (
+	keyJWT  = "intercom_user_jwt"
+	keyHash = "user_hash"
+)
+
+// userKeys are the settings a User can produce, in sorted order; the identity
+// keys sit at their sorted places.
+var userKeys = [...]string{"avatar", "companies", "company", "created_at", "email", keyJWT, "name", "phone", keyHash, "user_id"}
+
+// request is the per-render state of appendSettings, kept on the stack.
+type request struct {
+	u        *User
+	attrs    Attributes
+	uid      string // final user_id after precedence
+	email    string // final email after precedence
+	identity string // keyJWT, keyHash or ""
+}
+
+func (r *request) hasUserKey(k string) bool {
+	u := r.u
+	switch k {
+	case keyJWT, keyHash:
+		return r.identity == k
+	case "user_id":
+		return r.uid != ""
+	case "email":
+		return r.email != ""
+	}
+	if u == nil {
+		return false
+	}
+	switch k {
+	case "avatar":
+		return u.AvatarURL != ""
+	case "companies":
+		return len(u.Companies) > 0
+	case "company":
+		return u.Company != nil
+	case "created_at":
+		return !u.CreatedAt.IsZero()
+	case "name":
+		return u.Name != ""
+	case "phone":
+		return u.Phone != ""
+	}
+	return false
+}
+
+// appendSettings appends the settings object: Config defaults, then User
+// fields, then Attributes, each overriding the one before, keys sorted.
+func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
+	r := request{u: v.User, attrs: v.Attributes}
+	if r.u != nil {
+		r.uid, r.email = r.u.ID, r.u.Email
+	}
+
+	var abuf [24]string
+	akeys := abuf[:0]
+	for k, val := range r.attrs {
+		switch {
+		case isReserved(k):
+			m.report(&AttributeError{Key: k, Reason: "reserved: only the library sets it"})
+			continue
+		case !validKey(k):
+			m.report(&AttributeError{Key: k, Reason: "key is empty or not valid UTF-8"})
+			continue
+		case k == "user_id":
+			id, ok := userIDString(val)
+			if !ok {
+				m.report(&AttributeError{Key: k, Reason: "user_id must be a string or an integer"})
+				continue
+			}
+			if id == "" {
+				continue
+			}
+			r.uid = id
+		case k == "email":
+			e, ok := val.(string)
+			if !ok {
+				m.report(&AttributeError{Key: k, Reason: "email must be a string"})
+				continue
+			}
+			if e == "" {
+				continue
+			}
+			r.email = e
+		}
+		akeys = append(akeys, k)
+	}
+	slices.Sort(akeys)
+
+	if m.signer != nil {
+		switch {
+		case m.jwt && r.uid != "":
+			r.identity = keyJWT
+		case r.uid != "" || r.email != "":
+			r.identity = keyHash
+		}
+	}
+	var ubuf [len(userKeys)]string
+	ukeys := ubuf[:0]
+	for _, k := range userKeys {
+		if r.hasUserKey(k) {
+			ukeys = append(ukeys, k)
+		}
+	}
+
+	dst = append(dst, '{')
+	first := true
+	defs := m.defaults
+	di, ui, ai := 0, 0, 0
+	for di < len(defs) || ui < len(ukeys) || ai < len(akeys) {
+		var key string
+		have := false
+		if di < len(defs) {
+			key, have = defs[di].key, true
+		}
+		if ui < len(ukeys) && (!have || ukeys[ui] < key) {
+			key, have = ukeys[ui], true
+		}
+		if ai < len(akeys) && (!have || akeys[ai] < key) {
+			key = akeys[ai]
+		}
+		// Every source holding key advances; the last match has precedence.
+		src, def := -1, fragment{}
+		if di < len(defs) && defs[di].key == key {
+			src, def = 0, defs[di]
+			di++
+		}
+		if ui < len(ukeys) && ukeys[ui] == key {
+			src = 1
+			ui++
+		}
+		if ai < len(akeys) && akeys[ai] == key {
+			src = 2
+			ai++
+		}
+		if r.identity == keyJWT && m.signedInJWT(key) {
+			continue
+		}
+
+		mark := len(dst)
+		if !first {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, key)
+		dst = append(dst, ':')
+		var err error
+		switch src {
+		case 0:
+			dst = append(dst, def.json...)
+		case 1:
+			dst, err = m.appendUserField(dst, key, &r)
+		case 2:
+			dst, err = m.appendAttr(dst, key, &r)
+		}
+		if err != nil {
+			dst = dst[:mark]
+			m.report(&AttributeError{Key: key, Reason: err.Error()})
+			continue
+		}
+		first = false
+	}
+	return append(dst, '}')
+}
+
+// signedInJWT reports keys carried inside the JWT instead of the settings.
+func (m *Messenger) signedInJWT(key string) bool {
+	if key == "user_id" {
+		return true
+	}
+	_, found := slices.BinarySearch(m.jwtSigned, key)
+	return found
+}
+
+func (m *Messenger) appendAttr(dst []byte, key string, r *request) ([]byte, error) {
+	switch key {
+	case "user_id":
+		return appendString(dst, r.uid), nil
+	case "email":
+		return appendString(dst, r.email), nil
+	}
+	return appendValue(dst, r.attrs[key], 0)
+}
+
+func (m *Messenger) appendUserField(dst []byte, key string, r *request) ([]byte, error) {
+	u := r.u
+	switch key {
+	case "user_id":
+		return appendString(dst, r.uid), nil
+	case "email":
+		return appendString(dst, r.email), nil
+	case "name":
+		return appendString(dst, u.Name), nil
+	case "phone":
+		return appendString(dst, u.Phone), nil
+	case "created_at":
+		return appendTime(dst, u.CreatedAt), nil
+	case "avatar":
+		dst = append(dst, `{"image_url":`...)
+		dst = appendString(dst, u.AvatarURL)
+		return append(dst, `,"type":"avatar"}`...), nil
+	case "company":
+		return m.appendCompany(dst, u.Company)
+	case "companies":
+		dst = append(dst, '[')
+		n := 0
+		for i := range u.Companies {
+			mark := len(dst)
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = m.appendCompany(dst, &u.Companies[i]); err != nil {
+				dst = dst[:mark]
+				m.report(&AttributeError{Key: "companies[" + strconv.Itoa(i) + "]", Reason: err.Error()})
+				continue
+			}
+			n++
+		}
+		return append(dst, ']'), nil
+	case keyHash:
+		subject := r.uid
+		if subject == "" {
+			subject = r.email
+		}
+		dst = append(dst, '"')
+		dst = m.signer.appendUserHash(dst, subject)
+		return append(dst, '"'), nil
+	case keyJWT:
+		dst = append(dst, '"')
+		dst = m.signer.appendJWT(dst, r.uid, m.jwtClaims(r), m.jwtLifetime, m.now)
+		return append(dst, '"'), nil
+	}
+	return dst, errors.New("unknown user field") // unreachable: userKeys is closed
+}
+
+// jwtClaims encodes the final value of each signed field the visitor has.
+func (m *Messenger) jwtClaims(r *request) []claim {
+	var claims []claim
+	for _, f := range m.jwtSigned {
+		var b []byte
+		var err error
+		switch {
+		case r.attrs != nil && hasKey(r.attrs, f) && f != "email":
+			b, err = appendValue(nil, r.attrs[f], 0)
+		case slices.Contains(userKeys[:], f) && r.hasUserKey(f):
+			b, err = m.appendUserField(nil, f, r)
+		default:
+			for _, d := range m.defaults {
+				if d.key == f {
+					b = d.json
+				}
+			}
+		}
+		if err != nil {
+			m.report(&AttributeError{Key: f, Reason: "signed field left out of the JWT: " + err.Error()})
+			continue
+		}
+		if b != nil {
+			claims = append(claims, claim{f, b})
+		}
+	}
+	return claims
+}
+
+func hasKey(a Attributes, k string) bool {
+	_, ok := a[k]
+	return ok
+}
+
+// companyKeys are the typed Company fields in sorted order.
+var companyKeys = [...]string{"company_id", "created_at", "industry", "monthly_spend", "name", "plan", "size", "website"}
+
+func (m *Messenger) appendCompany(dst []byte, c *Company) ([]byte, error) {
+	if c == nil {
+		return append(dst, "null"...), nil
+	}
+	if c.ID == "" || c.Name == "" {
+		return dst, errors.New("a company needs both ID (company_id) and Name")
+	}
+	var tbuf [len(companyKeys)]string
+	tkeys := tbuf[:0]
+	for _, k := range companyKeys {
+		if companyHas(c, k) {
+			tkeys = append(tkeys, k)
+		}
+	}
+	var cbuf [16]string
+	ckeys := cbuf[:0]
+	for k := range c.Attributes {
+		if !validKey(k) {
+			return dst, errors.New("company attribute key " + strconv.Quote(k) + " is empty or not valid UTF-8")
+		}
+		ckeys = append(ckeys, k)
+	}
+	slices.Sort(ckeys)
+
+	dst = append(dst, '{')
+	ti, ci := 0, 0
+	for n := 0; ti < len(tkeys) || ci < len(ckeys); n++ {
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		switch {
+		case ci < len(ckeys) && (ti >= len(tkeys) || ckeys[ci] <= tkeys[ti]):
+			if ti < len(tkeys) && ckeys[ci] == tkeys[ti] {
+				ti++ // the custom attribute overrides the typed field
+			}
+			dst = appendString(dst, ckeys[ci])
+			dst = append(dst, ':')
+			dst, err = appendValue(dst, c.Attributes[ckeys[ci]], 1)
+			ci++
+		default:
+			dst = appendString(dst, tkeys[ti])
+			dst = append(dst, ':')
+			dst, err = appendCompanyField(dst, c, tkeys[ti])
+			ti++
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func companyHas(c *Company, k string) bool {
+	switch k {
+	case "company_id":
+		return c.ID != ""
+	case "created_at":
+		return !c.CreatedAt.IsZero()
+	case "industry":
+		return c.Industry != ""
+	case "monthly_spend":
+		return c.MonthlySpend != 0
+	case "name":
+		return c.Name != ""
+	case "plan":
+		return c.Plan != ""
+	case "size":
+		return c.Size != 0
+	case "website":
+		return c.Website != ""
+	}
+	return false
+}
+
+func appendCompanyField(dst []byte, c *Company, k string) ([]byte, error) {
+	switch k {
+	case "company_id":
+		return appendString(dst, c.ID), nil
+	case "created_at":
+		return appendTime(dst, c.CreatedAt), nil
+	case "industry":
+		return appendString(dst, c.Industry), nil
+	case "monthly_spend":
+		return appendFloat(dst, c.MonthlySpend, 64)
+	case "name":
+		return appendString(dst, c.Name), nil
+	case "plan":
+		return appendString(dst, c.Plan), nil
+	case "size":
+		return strconv.AppendInt(dst, int64(c.Size), 10), nil
+	case "website":
+		return appendString(dst, c.Website), nil
+	}
+	return dst, nil
+}
+
+// userIDString accepts the types a user_id attribute may have.
+func userIDString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case int:
+		return strconv.FormatInt(int64(v), 10), true
+	case int32:
+		return strconv.FormatInt(int64(v), 10), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case uint:
+		return strconv.FormatUint(uint64(v), 10), true
+	case uint32:
+		return strconv.FormatUint(uint64(v), 10), true
+	case uint64:
+		return strconv.FormatUint(v, 10), true
+	}
+	return "", false
+}

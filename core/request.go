@@ -1,0 +1,195 @@
+package intercom
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// Hooks are what a framework adapter supplies to read one request of its
+// framework, whose context type is C (*gin.Context, echo.Context,
+// *fiber.Ctx). Nil hooks are skipped. Adapters build one Hooks at start-up
+// from their options; it is shared by every request.
+type Hooks[C any] struct {
+	// User returns the visitor's user (the adapters' WithUser option). It is
+	// consulted before auto-identification.
+	User func(C) (User, bool)
+	// AuthUser returns the value the framework's own auth middleware stored
+	// for the signed-in user, for auto-identification (see
+	// Messenger.UserFrom). Unused when Config.DisableAutoIdentify is set.
+	AuthUser func(C) any
+	// Attributes returns custom data for every page (WithAttributes: the
+	// seed's context processor). Values set with Request.Set override it.
+	Attributes func(C) Attributes
+	// Nonce returns the response's CSP nonce (WithNonce).
+	Nonce func(C) string
+	// ClientIP returns the client address as the framework determines it,
+	// honouring its trusted-proxy settings.
+	ClientIP func(C) string
+}
+
+// Request is the Intercom state of one request in a framework adapter: the
+// user and custom data handlers set, resolved together with the Hooks into a
+// Visitor. The hooks run at most once per request, on first use, so an
+// expensive user lookup is never repeated. A Request belongs to one request
+// and is not safe for concurrent use.
+type Request[C any] struct {
+	m        *Messenger
+	hooks    *Hooks[C]
+	ctx      C
+	resolved bool
+	base     Visitor    // from the hooks
+	user     *User      // from Identify
+	attrs    Attributes // from Set
+	shutdown bool
+}
+
+// NewRequest starts the Intercom state for one request whose framework
+// context is c.
+func NewRequest[C any](m *Messenger, h *Hooks[C], c C) *Request[C] {
+	return &Request[C]{m: m, hooks: h, ctx: c}
+}
+
+// Messenger returns the Messenger the request renders with.
+func (r *Request[C]) Messenger() *Messenger { return r.m }
+
+// Identify sets the visitor's user for this request. It takes precedence over
+// the User hook and auto-identification.
+func (r *Request[C]) Identify(u User) { r.user = &u }
+
+// Set sets one custom attribute for this request, overriding the Attributes
+// hook and any user or Messenger setting with the same key.
+func (r *Request[C]) Set(key string, value any) {
+	if r.attrs == nil {
+		r.attrs = make(Attributes, 4)
+	}
+	r.attrs[key] = value
+}
+
+// SetShutdown makes the snippet rendered for this request end the previous
+// Messenger session before booting (see Visitor.Shutdown).
+func (r *Request[C]) SetShutdown() { r.shutdown = true }
+
+// Visitor returns the visitor of this request: Identify over the User hook
+// over auto-identification; Set over the Attributes hook.
+func (r *Request[C]) Visitor() Visitor {
+	if !r.resolved {
+		r.resolve()
+	}
+	v := r.base
+	if r.user != nil {
+		v.User = r.user
+	}
+	switch {
+	case len(r.attrs) == 0:
+	case len(v.Attributes) == 0:
+		v.Attributes = r.attrs
+	default:
+		merged := make(Attributes, len(v.Attributes)+len(r.attrs))
+		for k, x := range v.Attributes {
+			merged[k] = x
+		}
+		for k, x := range r.attrs {
+			merged[k] = x
+		}
+		v.Attributes = merged
+	}
+	v.Shutdown = r.shutdown
+	return v
+}
+
+// Snippet renders the snippet for this request.
+func (r *Request[C]) Snippet() template.HTML {
+	if !r.m.Enabled() {
+		return ""
+	}
+	return r.m.Render(r.Visitor())
+}
+
+// resolve runs the hooks once. A panicking hook is reported and treated as
+// absent: a bug in app glue must not take the page down.
+func (r *Request[C]) resolve() {
+	r.resolved = true
+	h, c := r.hooks, r.ctx
+	if h == nil || !r.m.Enabled() {
+		return
+	}
+	if h.ClientIP != nil {
+		r.base.ClientIP, _ = guard(r.m, "ClientIP", func() string { return h.ClientIP(c) })
+	}
+	if h.Nonce != nil {
+		r.base.Nonce, _ = guard(r.m, "Nonce", func() string { return h.Nonce(c) })
+	}
+	if h.Attributes != nil {
+		r.base.Attributes, _ = guard(r.m, "Attributes", func() Attributes { return h.Attributes(c) })
+	}
+	if r.user != nil {
+		return // Identify already decided; skip the (possibly costly) lookups.
+	}
+	if h.User != nil {
+		type found struct {
+			u  User
+			ok bool
+		}
+		f, _ := guard(r.m, "User", func() found { u, ok := h.User(c); return found{u, ok} })
+		if f.ok {
+			r.base.User = &f.u
+			return
+		}
+	}
+	if h.AuthUser != nil && r.m.AutoIdentify() {
+		v, ok := guard(r.m, "AuthUser", func() any { return h.AuthUser(c) })
+		if !ok {
+			return
+		}
+		if u, ok := r.m.UserFrom(v); ok {
+			r.base.User = &u
+		}
+	}
+}
+
+// HookError reports a panic in an adapter hook (an app's WithUser, WithNonce,
+// ... callback). The panic value is not included: it may hold user data.
+type HookError struct {
+	Hook string
+}
+
+func (e *HookError) Error() string {
+	return fmt.Sprintf("intercom: %s hook panicked; treated as unset", e.Hook)
+}
+
+func guard[T any](m *Messenger, hook string, f func() T) (v T, ok bool) {
+	defer func() {
+		if recover() != nil {
+			var zero T
+			v, ok = zero, false
+			m.report(&HookError{Hook: hook})
+		}
+	}()
+	return f(), true
+}
+
+// TemplatePrefix marks template data keys that are custom Intercom data, as
+// the seed's intercom_* template variables.
+const TemplatePrefix = "intercom_"
+
+// TemplateAttributes collects the intercom_* keys of template data, prefix
+// stripped, for adapters whose template integration sees map data. It returns
+// nil when there are none.
+func TemplateAttributes(data map[string]any) Attributes {
+	var a Attributes
+	for k, v := range data {
+		if name, ok := strings.CutPrefix(k, TemplatePrefix); ok && name != "" {
+			if a == nil {
+				a = make(Attributes)
+			}
+			a[name] = v
+		}
+	}
+	return a
+}
+
+// ErrNoMiddleware is reported when a template helper is used on a request
+// the adapter's middleware did not see; the helper renders nothing.
+var ErrNoMiddleware = errors.New("intercom: snippet requested but the middleware is not installed on this route")

@@ -170,6 +170,11 @@ func guard[T any](m *Messenger, hook string, f func() T) (v T, ok bool) {
 	return f(), true
 }
 
+// TemplateKey is the template data key under which every adapter's template
+// integration puts the snippet: {{ .Intercom }} in html/template, and
+// {{ Intercom|safe }} in pongo2/django templates.
+const TemplateKey = "Intercom"
+
 // TemplatePrefix marks template data keys that are custom Intercom data, as
 // the seed's intercom_* template variables.
 const TemplatePrefix = "intercom_"

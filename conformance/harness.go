@@ -1,0 +1,80 @@
+package conformance
+
+import (
+	"net"
+	"testing"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// Header reads one request header by its canonical name; it is how scenario
+// callbacks see the request without depending on any framework.
+type Header func(name string) string
+
+// Attr is one custom attribute a handler sets with the adapter's Set.
+type Attr struct {
+	Key   string
+	Value any
+}
+
+// Scenario describes the app the suite wants built. Every callback may be
+// nil, meaning the app does not use that feature. Callbacks receive the
+// request's headers, so that concurrent requests can carry distinct users.
+type Scenario struct {
+	// Messenger is the Messenger the adapter's middleware is built with.
+	Messenger *intercom.Messenger
+
+	// SignedIn returns what the framework's own auth middleware would store
+	// for this request under its own key (gin.AuthUserKey, echo "user", fiber
+	// "username"): a string, an intercom.Identifier, or a value of any other
+	// type, which the adapter must ignore. nil: nobody is signed in. The
+	// harness installs a stand-in auth middleware before the Intercom one that
+	// stores it exactly where the real middleware would.
+	SignedIn func(Header) any
+
+	// WithUser, WithAttributes and WithNonce, when set, are passed to the
+	// adapter's options of the same names.
+	WithUser       func(Header) (intercom.User, bool)
+	WithAttributes func(Header) intercom.Attributes
+	WithNonce      func(Header) string
+
+	// Identify, when it returns true, makes the page handler call the
+	// adapter's Identify with that user.
+	Identify func(Header) (intercom.User, bool)
+
+	// Set lists attributes the page handler sets with the adapter's Set, in
+	// order, after Identify.
+	Set []Attr
+
+	// TrustedProxies are the proxy addresses and CIDRs the framework is
+	// configured to trust for X-Forwarded-For, using its own setting
+	// (gin SetTrustedProxies, echo IPExtractor, fiber TrustedProxies).
+	// Empty means trust no proxy: the peer address is the client IP.
+	TrustedProxies []string
+
+	// Skip makes the adapter's skipper skip every request: pages render no
+	// snippet.
+	Skip bool
+}
+
+// Routes an app built for a Scenario serves.
+const (
+	// PagePath serves GET: the page handler calls Identify and Set as the
+	// scenario says, then responds 200 with a text/html page rendered by the
+	// adapter's template integration, whose body holds the adapter's Snippet.
+	PagePath = "/page"
+)
+
+// Harness builds and serves apps for the suite. An adapter's test file
+// implements it in a few lines per framework.
+type Harness interface {
+	// Serve builds an app for s and serves it on ln until the test ends; it
+	// must not block, and must stop the app with t.Cleanup.
+	Serve(t testing.TB, ln net.Listener, s Scenario)
+}
+
+// HarnessFunc adapts a function to Harness.
+type HarnessFunc func(t testing.TB, ln net.Listener, s Scenario)
+
+// Serve calls f(t, ln, s).
+func (f HarnessFunc) Serve(t testing.TB, ln net.Listener, s Scenario) { f(t, ln, s) }

@@ -18,8 +18,13 @@ const maxDepth = 32
 
 // fragment is one pre-encoded settings entry: key and its JSON value.
 type fragment struct {
-	key  string
-	json []byte
+	key       string
+	quotedKey []byte // "key":
+	json      []byte
+}
+
+func newFragment(key string, json []byte) fragment {
+	return fragment{key: key, quotedKey: append(appendString(nil, key), ':'), json: json}
 }
 
 // safeASCII marks the ASCII bytes that appendString copies through. Anything

@@ -126,8 +126,8 @@ func New(c Config) (*Messenger, error) {
 		return nil, err
 	}
 	m.defaults = append(opts,
-		fragment{"app_id", appendString(nil, c.AppID)},
-		fragment{"api_base", appendString(nil, trimSlash(apiBase))})
+		newFragment("app_id", appendString(nil, c.AppID)),
+		newFragment("api_base", appendString(nil, trimSlash(apiBase))))
 	slices.SortFunc(m.defaults, func(a, b fragment) int { return cmpString(a.key, b.key) })
 
 	if c.HMACSecret != "" {

@@ -44,15 +44,15 @@ func (o Options) fragments() ([]fragment, error) {
 	var out []fragment
 	str := func(key, val string) {
 		if val != "" {
-			out = append(out, fragment{key, appendString(nil, val)})
+			out = append(out, newFragment(key, appendString(nil, val)))
 		}
 	}
 	num := func(key string, val int64) {
-		out = append(out, fragment{key, strconv.AppendInt(nil, val, 10)})
+		out = append(out, newFragment(key, strconv.AppendInt(nil, val, 10)))
 	}
 	flag := func(key string, val bool) {
 		if val {
-			out = append(out, fragment{key, []byte("true")})
+			out = append(out, newFragment(key, []byte("true")))
 		}
 	}
 	bad := func(setting, value, reason string) error {

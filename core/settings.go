@@ -16,9 +16,33 @@ const (
 	keyHash = "user_hash"
 )
 
-// userKeys are the settings a User can produce, in sorted order; the identity
-// keys sit at their sorted places.
-var userKeys = [...]string{"avatar", "companies", "company", "created_at", "email", keyJWT, "name", "phone", keyHash, "user_id"}
+// userField enumerates the settings a User can produce, in key order; the
+// identity keys sit at their sorted places.
+type userField uint8
+
+const (
+	fAvatar userField = iota
+	fCompanies
+	fCompany
+	fCreatedAt
+	fEmail
+	fJWT
+	fName
+	fPhone
+	fHash
+	fUserID
+	numUserFields
+)
+
+var userFieldKeys = [numUserFields]string{"avatar", "companies", "company", "created_at", "email", keyJWT, "name", "phone", keyHash, "user_id"}
+
+// userFieldQuoted holds each key as it is written: "key":
+var userFieldQuoted = func() (q [numUserFields]string) {
+	for i, k := range userFieldKeys {
+		q[i] = string(appendString(nil, k)) + ":"
+	}
+	return q
+}()
 
 // request is the per-render state of appendSettings, kept on the stack.
 type request struct {
@@ -26,34 +50,34 @@ type request struct {
 	attrs    Attributes
 	uid      string // final user_id after precedence
 	email    string // final email after precedence
-	identity string // keyJWT, keyHash or ""
+	identity userField // fJWT, fHash, or numUserFields for none
 }
 
-func (r *request) hasUserKey(k string) bool {
-	u := r.u
-	switch k {
-	case keyJWT, keyHash:
-		return r.identity == k
-	case "user_id":
+func (r *request) has(f userField) bool {
+	switch f {
+	case fJWT, fHash:
+		return r.identity == f
+	case fUserID:
 		return r.uid != ""
-	case "email":
+	case fEmail:
 		return r.email != ""
 	}
+	u := r.u
 	if u == nil {
 		return false
 	}
-	switch k {
-	case "avatar":
+	switch f {
+	case fAvatar:
 		return u.AvatarURL != ""
-	case "companies":
+	case fCompanies:
 		return len(u.Companies) > 0
-	case "company":
+	case fCompany:
 		return u.Company != nil
-	case "created_at":
+	case fCreatedAt:
 		return !u.CreatedAt.IsZero()
-	case "name":
+	case fName:
 		return u.Name != ""
-	case "phone":
+	case fPhone:
 		return u.Phone != ""
 	}
 	return false
@@ -62,7 +86,7 @@ func (r *request) hasUserKey(k string) bool {
 // appendSettings appends the settings object: Config defaults, then User
 // fields, then Attributes, each overriding the one before, keys sorted.
 func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
-	r := request{u: v.User, attrs: v.Attributes}
+	r := request{u: v.User, attrs: v.Attributes, identity: numUserFields}
 	if r.u != nil {
 		r.uid, r.email = r.u.ID, r.u.Email
 	}
@@ -105,16 +129,16 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 	if m.signer != nil {
 		switch {
 		case m.jwt && r.uid != "":
-			r.identity = keyJWT
+			r.identity = fJWT
 		case r.uid != "" || r.email != "":
-			r.identity = keyHash
+			r.identity = fHash
 		}
 	}
-	var ubuf [len(userKeys)]string
+	var ubuf [numUserFields]userField
 	ukeys := ubuf[:0]
-	for _, k := range userKeys {
-		if r.hasUserKey(k) {
-			ukeys = append(ukeys, k)
+	for f := range numUserFields {
+		if r.has(f) {
+			ukeys = append(ukeys, f)
 		}
 	}
 
@@ -128,27 +152,27 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 		if di < len(defs) {
 			key, have = defs[di].key, true
 		}
-		if ui < len(ukeys) && (!have || ukeys[ui] < key) {
-			key, have = ukeys[ui], true
+		if ui < len(ukeys) && (!have || userFieldKeys[ukeys[ui]] < key) {
+			key, have = userFieldKeys[ukeys[ui]], true
 		}
 		if ai < len(akeys) && (!have || akeys[ai] < key) {
 			key = akeys[ai]
 		}
 		// Every source holding key advances; the last match has precedence.
-		src, def := -1, fragment{}
+		src, def, uf := -1, fragment{}, numUserFields
 		if di < len(defs) && defs[di].key == key {
 			src, def = 0, defs[di]
 			di++
 		}
-		if ui < len(ukeys) && ukeys[ui] == key {
-			src = 1
+		if ui < len(ukeys) && userFieldKeys[ukeys[ui]] == key {
+			src, uf = 1, ukeys[ui]
 			ui++
 		}
 		if ai < len(akeys) && akeys[ai] == key {
 			src = 2
 			ai++
 		}
-		if r.identity == keyJWT && m.signedInJWT(key) {
+		if r.identity == fJWT && m.signedInJWT(key) {
 			continue
 		}
 
@@ -156,15 +180,17 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 		if !first {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, key)
-		dst = append(dst, ':')
 		var err error
 		switch src {
 		case 0:
+			dst = append(dst, def.quotedKey...)
 			dst = append(dst, def.json...)
 		case 1:
-			dst, err = m.appendUserField(dst, key, &r)
+			dst = append(dst, userFieldQuoted[uf]...)
+			dst, err = m.appendUserField(dst, uf, &r)
 		case 2:
+			dst = appendString(dst, key)
+			dst = append(dst, ':')
 			dst, err = m.appendAttr(dst, key, &r)
 		}
 		if err != nil {
@@ -196,26 +222,26 @@ func (m *Messenger) appendAttr(dst []byte, key string, r *request) ([]byte, erro
 	return appendValue(dst, r.attrs[key], 0)
 }
 
-func (m *Messenger) appendUserField(dst []byte, key string, r *request) ([]byte, error) {
+func (m *Messenger) appendUserField(dst []byte, f userField, r *request) ([]byte, error) {
 	u := r.u
-	switch key {
-	case "user_id":
+	switch f {
+	case fUserID:
 		return appendString(dst, r.uid), nil
-	case "email":
+	case fEmail:
 		return appendString(dst, r.email), nil
-	case "name":
+	case fName:
 		return appendString(dst, u.Name), nil
-	case "phone":
+	case fPhone:
 		return appendString(dst, u.Phone), nil
-	case "created_at":
+	case fCreatedAt:
 		return appendTime(dst, u.CreatedAt), nil
-	case "avatar":
+	case fAvatar:
 		dst = append(dst, `{"image_url":`...)
 		dst = appendString(dst, u.AvatarURL)
 		return append(dst, `,"type":"avatar"}`...), nil
-	case "company":
+	case fCompany:
 		return m.appendCompany(dst, u.Company)
-	case "companies":
+	case fCompanies:
 		dst = append(dst, '[')
 		n := 0
 		for i := range u.Companies {
@@ -232,7 +258,7 @@ func (m *Messenger) appendUserField(dst []byte, key string, r *request) ([]byte,
 			n++
 		}
 		return append(dst, ']'), nil
-	case keyHash:
+	case fHash:
 		subject := r.uid
 		if subject == "" {
 			subject = r.email
@@ -240,7 +266,7 @@ func (m *Messenger) appendUserField(dst []byte, key string, r *request) ([]byte,
 		dst = append(dst, '"')
 		dst = m.signer.appendUserHash(dst, subject)
 		return append(dst, '"'), nil
-	case keyJWT:
+	case fJWT:
 		dst = append(dst, '"')
 		dst = m.signer.appendJWT(dst, r.uid, m.jwtClaims(r), m.jwtLifetime, m.now)
 		return append(dst, '"'), nil
@@ -257,8 +283,8 @@ func (m *Messenger) jwtClaims(r *request) []claim {
 		switch {
 		case r.attrs != nil && hasKey(r.attrs, f) && f != "email":
 			b, err = appendValue(nil, r.attrs[f], 0)
-		case slices.Contains(userKeys[:], f) && r.hasUserKey(f):
-			b, err = m.appendUserField(nil, f, r)
+		case userFieldOf(f) < numUserFields && r.has(userFieldOf(f)):
+			b, err = m.appendUserField(nil, userFieldOf(f), r)
 		default:
 			for _, d := range m.defaults {
 				if d.key == f {
@@ -275,6 +301,16 @@ func (m *Messenger) jwtClaims(r *request) []claim {
 		}
 	}
 	return claims
+}
+
+// userFieldOf returns the field with key k, or numUserFields.
+func userFieldOf(k string) userField {
+	for f, key := range userFieldKeys {
+		if key == k {
+			return userField(f)
+		}
+	}
+	return numUserFields
 }
 
 func hasKey(a Attributes, k string) bool {

@@ -1,0 +1,156 @@
+package intercom_test
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	const secret = "very-secret-key"
+	tests := []struct {
+		name string
+		cfg  intercom.Config
+		want string
+	}{
+		{"app id with upper case", intercom.Config{AppID: "ABC123"}, `intercom: invalid AppID "ABC123": want lower-case letters and digits only, e.g. abc12345`},
+		{"app id with markup", intercom.Config{AppID: `abc"><script>`}, `intercom: invalid AppID "abc\"><script>": want lower-case letters and digits only, e.g. abc12345`},
+		{"app id with a newline at the end", intercom.Config{AppID: "abc123\n"}, `intercom: invalid AppID "abc123\n": want lower-case letters and digits only, e.g. abc12345`},
+		{"app id with a space", intercom.Config{AppID: " abc123"}, `intercom: invalid AppID " abc123": want lower-case letters and digits only, e.g. abc12345`},
+		{"internal IP garbage", intercom.Config{InternalIPs: []string{"10.0.0.1", "not-an-ip"}}, `intercom: invalid InternalIPs "not-an-ip": want an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32`},
+		{"internal CIDR too long", intercom.Config{InternalIPs: []string{"10.0.0.0/33"}}, `intercom: invalid InternalIPs "10.0.0.0/33": want an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32`},
+		{"internal IP empty", intercom.Config{InternalIPs: []string{""}}, `intercom: invalid InternalIPs "": want an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32`},
+		{"region", intercom.Config{Region: "mars"}, `intercom: invalid Region "mars": want "us", "eu" or "au"`},
+		{"api base over http", intercom.Config{APIBase: "http://api.example.com"}, `intercom: invalid APIBase "http://api.example.com": want an https URL`},
+		{"api base with a path", intercom.Config{APIBase: "https://api.example.com/x"}, `intercom: invalid APIBase "https://api.example.com/x": want a bare origin such as https://api-iam.eu.intercom.io`},
+		{"jwt without a secret", intercom.Config{JWT: intercom.JWT{Enabled: true}}, `intercom: invalid JWT.Enabled "true": needs HMACSecret to sign the token`},
+		{"jwt negative lifetime", intercom.Config{HMACSecret: secret, JWT: intercom.JWT{Enabled: true, Lifetime: -time.Second}}, `intercom: invalid JWT.Lifetime "-1s": must not be negative`},
+		{"jwt signs user_id itself", intercom.Config{HMACSecret: secret, JWT: intercom.JWT{Enabled: true, SignedFields: []string{"user_id"}}}, `intercom: invalid JWT.SignedFields "user_id": set by the library itself`},
+		{"jwt settings while disabled", intercom.Config{HMACSecret: secret, JWT: intercom.JWT{Lifetime: time.Hour}}, `intercom: invalid JWT "Enabled=false": Lifetime and SignedFields need Enabled`},
+		{"padding below 20", intercom.Config{Messenger: intercom.Options{VerticalPadding: 10}}, `intercom: invalid Messenger.VerticalPadding "10": minimum is 20 pixels`},
+		{"alignment", intercom.Config{Messenger: intercom.Options{Alignment: "center"}}, `intercom: invalid Messenger.Alignment "center": want "left" or "right"`},
+		{"theme", intercom.Config{Messenger: intercom.Options{ThemeMode: "blue"}}, `intercom: invalid Messenger.ThemeMode "blue": want "light", "dark" or "system"`},
+		{"colour", intercom.Config{Messenger: intercom.Options{ActionColor: "#12345"}}, `intercom: invalid Messenger.ActionColor "#12345": want a CSS colour such as "#0057ff", "rgb(0, 87, 255)" or "teal"`},
+		{"colour injection", intercom.Config{Messenger: intercom.Options{LinkColor: "red;}</style>"}}, `intercom: invalid Messenger.LinkColor "red;}</style>": want a CSS colour such as "#0057ff", "rgb(0, 87, 255)" or "teal"`},
+		{"locale", intercom.Config{Messenger: intercom.Options{LanguageOverride: "en us"}}, `intercom: invalid Messenger.LanguageOverride "en us": want a locale such as "fr" or "pt-BR"`},
+		{"session duration", intercom.Config{Messenger: intercom.Options{SessionDuration: time.Microsecond}}, `intercom: invalid Messenger.SessionDuration "1µs": want at least 1ms`},
+		{"launcher selector control character", intercom.Config{Messenger: intercom.Options{CustomLauncherSelector: "#a\x00"}}, `intercom: invalid Messenger.CustomLauncherSelector "#a\x00": control characters are not allowed in a CSS selector`},
+		{"cookie domain", intercom.Config{CookieDomain: "exa mple.com"}, `intercom: invalid CookieDomain "exa mple.com": want a host name such as example.com or .example.com`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := intercom.New(tt.cfg)
+			if err == nil {
+				t.Fatalf("New succeeded (%v), want error %s", m, tt.want)
+			}
+			if err.Error() != tt.want {
+				t.Errorf("error:\n got %s\nwant %s", err, tt.want)
+			}
+			var ce *intercom.ConfigError
+			if !errors.As(err, &ce) {
+				t.Errorf("error is %T, want *intercom.ConfigError", err)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("error leaks the secret: %s", err)
+			}
+		})
+	}
+}
+
+func TestNewAcceptsGoodConfig(t *testing.T) {
+	for _, c := range []intercom.Config{
+		{},                   // disabled
+		{HMACSecret: "only"}, // disabled, secret unused
+		{AppID: "abc12345", InternalIPs: []string{" 10.0.0.0/8 ", "203.0.113.7", "2001:db8::/32", "::1", "fe80::1%eth0", "::ffff:192.0.2.0/120", "10.1.2.3/8"}},
+		{AppID: "a1", Region: intercom.RegionAU, CookieDomain: ".example.com"},
+		{AppID: "a1", HMACSecret: "k", JWT: intercom.JWT{Enabled: true, Lifetime: 2 * time.Hour, SignedFields: []string{"email", "name", "email"}}},
+		{AppID: "a1", Messenger: intercom.Options{ActionColor: "#abc", BackgroundColor: "hsl(210 50% 40% / 0.5)", LinkColor: "#AABBCCDD", LanguageOverride: "zh_CN"}},
+	} {
+		if _, err := intercom.New(c); err != nil {
+			t.Errorf("New(%v): %v", c, err)
+		}
+	}
+}
+
+func TestAppIDRule(t *testing.T) {
+	for id, ok := range map[string]bool{"": true, "abc12345": true, "a": true, "0": true, "abc-123": false, "abc_123": false, "Abc": false, "abc\u00e9": false, "abc/../x": false} {
+		_, err := intercom.New(intercom.Config{AppID: id})
+		if (err == nil) != ok {
+			t.Errorf("AppID %q: err = %v, want ok=%v", id, err, ok)
+		}
+	}
+}
+
+func TestConfigNeverPrintsTheSecret(t *testing.T) {
+	const secret = "s3cr3t-value"
+	c := intercom.Config{AppID: "abc12345", HMACSecret: secret}
+	var logged strings.Builder
+	logger := slog.New(slog.NewTextHandler(&logged, nil))
+	logger.Info("config", "cfg", c)
+	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String(), logged.String()} {
+		if strings.Contains(out, secret) {
+			t.Errorf("secret printed: %s", out)
+		}
+		if !strings.Contains(out, "[redacted]") || !strings.Contains(out, "abc12345") {
+			t.Errorf("want the config with the secret redacted, got %s", out)
+		}
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    intercom.Config
+		wantErr string
+	}{
+		{"nothing set", nil, intercom.Config{}, ""},
+		{"seed names", map[string]string{"INTERCOM_APP_ID": "abc12345", "INTERCOM_HMAC_SECRET_KEY": "k", "INTERCOM_REGION": "EU"},
+			intercom.Config{AppID: "abc12345", HMACSecret: "k", Region: intercom.RegionEU}, ""},
+		{"INTERCOM_INTERNAL_IPS wins", map[string]string{"INTERCOM_INTERNAL_IPS": "10.0.0.0/8, 192.168.1.1", "ANALYTICAL_INTERNAL_IPS": "1.1.1.1", "INTERNAL_IPS": "2.2.2.2"},
+			intercom.Config{InternalIPs: []string{"10.0.0.0/8", "192.168.1.1"}}, ""},
+		{"ANALYTICAL_INTERNAL_IPS next", map[string]string{"ANALYTICAL_INTERNAL_IPS": "1.1.1.1 ::1", "INTERNAL_IPS": "2.2.2.2"},
+			intercom.Config{InternalIPs: []string{"1.1.1.1", "::1"}}, ""},
+		{"INTERNAL_IPS last", map[string]string{"INTERNAL_IPS": "2.2.2.2"}, intercom.Config{InternalIPs: []string{"2.2.2.2"}}, ""},
+		{"first set wins even when empty", map[string]string{"INTERCOM_INTERNAL_IPS": "", "INTERNAL_IPS": "2.2.2.2"}, intercom.Config{InternalIPs: []string{}}, ""},
+		{"auto identify off", map[string]string{"ANALYTICAL_AUTO_IDENTIFY": "False"}, intercom.Config{DisableAutoIdentify: true}, ""},
+		{"auto identify on", map[string]string{"ANALYTICAL_AUTO_IDENTIFY": "1"}, intercom.Config{}, ""},
+		{"bad app id", map[string]string{"INTERCOM_APP_ID": "ABC"}, intercom.Config{}, `intercom: invalid INTERCOM_APP_ID "ABC": want lower-case letters and digits only, e.g. abc12345`},
+		{"bad internal IP", map[string]string{"ANALYTICAL_INTERNAL_IPS": "10.0.0.1,nope"}, intercom.Config{}, `intercom: invalid ANALYTICAL_INTERNAL_IPS "nope": want an IP address or CIDR such as 10.0.0.0/8 or 2001:db8::/32`},
+		{"bad region", map[string]string{"INTERCOM_REGION": "moon"}, intercom.Config{}, `intercom: invalid INTERCOM_REGION "moon": want "us", "eu" or "au"`},
+		{"bad bool", map[string]string{"ANALYTICAL_AUTO_IDENTIFY": "perhaps"}, intercom.Config{}, `intercom: invalid ANALYTICAL_AUTO_IDENTIFY "perhaps": want true or false`},
+	}
+	vars := []string{"INTERCOM_APP_ID", "INTERCOM_HMAC_SECRET_KEY", "INTERCOM_INTERNAL_IPS", "ANALYTICAL_INTERNAL_IPS", "INTERNAL_IPS", "INTERCOM_REGION", "ANALYTICAL_AUTO_IDENTIFY"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, v := range vars {
+				t.Setenv(v, "")
+				unsetenv(t, v)
+			}
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			got, err := intercom.ConfigFromEnv()
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.String() != tt.want.String() || fmt.Sprint(got.InternalIPs == nil) != fmt.Sprint(tt.want.InternalIPs == nil) {
+				t.Errorf("got  %v\nwant %v", got, tt.want)
+			}
+			if got.HMACSecret != tt.want.HMACSecret {
+				t.Errorf("HMACSecret not read")
+			}
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package intercom_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// recorder collects what a Messenger reports.
+type recorder struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (r *recorder) handle(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, err)
+}
+
+func (r *recorder) messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, len(r.errs))
+	for i, e := range r.errs {
+		out[i] = e.Error()
+	}
+	return out
+}
+
+// newMessenger builds a Messenger whose reports go to a recorder.
+func newMessenger(t testing.TB, c intercom.Config) (*intercom.Messenger, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	c.ErrorHandler = rec.handle
+	m, err := intercom.New(c)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return m, rec
+}
+
+const (
+	scriptOpen = `<script id="IntercomSettingsScriptTag"`
+	settingsAt = ">window.intercomSettings="
+)
+
+// parseSnippet checks the structure of a rendered snippet and returns its
+// settings decoded, the raw JSON and the nonce attribute ("" if none).
+func parseSnippet(snippet string) (settings map[string]any, raw, nonce string, err error) {
+	if !strings.HasPrefix(snippet, scriptOpen) {
+		return nil, "", "", fmt.Errorf("snippet does not start with the script element: %.60q", snippet)
+	}
+	if n := strings.Count(snippet, "<script"); n != 1 {
+		return nil, "", "", fmt.Errorf("%d <script in snippet", n)
+	}
+	if n := strings.Count(snippet, "</script"); n != 1 || !strings.HasSuffix(snippet, "</script>") {
+		return nil, "", "", fmt.Errorf("</script must appear once, at the end")
+	}
+	for _, bad := range []string{"<!--", "-->", "--!>"} {
+		if strings.Contains(snippet, bad) {
+			return nil, "", "", fmt.Errorf("snippet contains %q", bad)
+		}
+	}
+	rest := snippet[len(scriptOpen):]
+	if after, ok := strings.CutPrefix(rest, ` nonce="`); ok {
+		end := strings.IndexByte(after, '"')
+		nonce, rest = after[:end], after[end+1:]
+	}
+	rest, ok := strings.CutPrefix(rest, settingsAt)
+	if !ok {
+		return nil, "", "", errors.New("no window.intercomSettings assignment after the start tag")
+	}
+	dec := json.NewDecoder(strings.NewReader(rest))
+	dec.UseNumber()
+	if err := dec.Decode(&settings); err != nil {
+		return nil, "", "", fmt.Errorf("settings JSON: %w", err)
+	}
+	raw = rest[:dec.InputOffset()]
+	if !strings.HasPrefix(rest[dec.InputOffset():], ";(function(){") {
+		return nil, "", "", errors.New("loader does not follow the settings")
+	}
+	return settings, raw, nonce, nil
+}
+
+func mustParse(t *testing.T, snippet string) map[string]any {
+	t.Helper()
+	s, _, _, err := parseSnippet(snippet)
+	if err != nil {
+		t.Fatalf("%v\nsnippet: %s", err, snippet)
+	}
+	return s
+}
+
+// rawSettings renders v and returns the settings JSON exactly as emitted.
+func rawSettings(t *testing.T, m *intercom.Messenger, v intercom.Visitor) string {
+	t.Helper()
+	_, raw, _, err := parseSnippet(string(m.Render(v)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

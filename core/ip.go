@@ -13,9 +13,12 @@ func parseClientIP(s string) (netip.Addr, bool) {
 	if s == "" {
 		return netip.Addr{}, false
 	}
+	if n := len(s); n > 2 && s[0] == '[' && s[n-1] == ']' {
+		s = s[1 : n-1]
+	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {
-		// Accept "[::1]" and "host:port" forms too.
+		// Accept "host:port" and "[v6]:port" too.
 		ap, err2 := netip.ParseAddrPort(s)
 		if err2 != nil {
 			return netip.Addr{}, false

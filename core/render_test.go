@@ -65,25 +65,25 @@ func TestNonceValidation(t *testing.T) {
 		nonce string
 		ok    bool
 	}{
-		{"YWJjZA==", true},                 // base64, padded
-		{"YWJjZA", true},                   // base64, unpadded
-		{"ab+/cd==", true},                 // std alphabet
-		{"ab-_cd", true},                   // url alphabet, unpadded
-		{"ab-_cd==", true},                 // url alphabet, padded
-		{"Q2hhbmdlTWU0Mk5vbmNlMTI", true},  // 22 chars, unrolled/secure's length
-		{"abc", true},                      // 3 chars: a valid unpadded length
-		{"abcde", false},                   // 5 chars: no base64 has this length
-		{"ab+_cd", false},                  // mixed alphabets
-		{"abc=", true},                     // one pad
-		{"ab=c", false},                    // pad in the middle
-		{"abcde===", false},                // three pads
-		{"abcdef=", false},                 // padded but not a multiple of 4
-		{`abc" onload="x`, false},          // attribute breakout
-		{"abc<def", false},                 // markup
-		{"=", false},                       // only padding
-		{strings.Repeat("a", 257), false},  // absurdly long
-		{"ab cd", false},                   // space
-		{"abc\u00e9", false},               // non-ASCII
+		{"YWJjZA==", true},                // base64, padded
+		{"YWJjZA", true},                  // base64, unpadded
+		{"ab+/cd==", true},                // std alphabet
+		{"ab-_cd", true},                  // url alphabet, unpadded
+		{"ab-_cd==", true},                // url alphabet, padded
+		{"Q2hhbmdlTWU0Mk5vbmNlMTI", true}, // 22 chars, unrolled/secure's length
+		{"abc", true},                     // 3 chars: a valid unpadded length
+		{"abcde", false},                  // 5 chars: no base64 has this length
+		{"ab+_cd", false},                 // mixed alphabets
+		{"abc=", true},                    // one pad
+		{"ab=c", false},                   // pad in the middle
+		{"abcde===", false},               // three pads
+		{"abcdef=", false},                // padded but not a multiple of 4
+		{`abc" onload="x`, false},         // attribute breakout
+		{"abc<def", false},                // markup
+		{"=", false},                      // only padding
+		{strings.Repeat("a", 257), false}, // absurdly long
+		{"ab cd", false},                  // space
+		{"abc\u00e9", false},              // non-ASCII
 	}
 	for _, tt := range tests {
 		t.Run(tt.nonce, func(t *testing.T) {

@@ -48,8 +48,8 @@ var userFieldQuoted = func() (q [numUserFields]string) {
 type request struct {
 	u        *User
 	attrs    Attributes
-	uid      string // final user_id after precedence
-	email    string // final email after precedence
+	uid      string    // final user_id after precedence
+	email    string    // final email after precedence
 	identity userField // fJWT, fHash, or numUserFields for none
 }
 

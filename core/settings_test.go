@@ -70,7 +70,7 @@ func TestSettings(t *testing.T) {
 				"s": "x", "b": true, "i": -3, "i8": int8(-8), "i64": int64(1) << 60, "u": uint(7), "u64": uint64(math.MaxUint64),
 				"f32": float32(0.5), "f": 99.5, "big": 1e21, "tiny": 1e-7, "t": joined, "zero_t": time.Time{}, "nil": nil,
 				"nested": map[string]any{"z": []any{1, "two", map[string]any{"k": false}}, "a": nil},
-				"strs": []string{"a", "b"}, "ints": []int{1, 2}, "named": plan("pro"), "m2": map[string]int{"b": 2, "a": 1},
+				"strs":   []string{"a", "b"}, "ints": []int{1, 2}, "named": plan("pro"), "m2": map[string]int{"b": 2, "a": 1},
 				"ptr": &joined, "marshaler": money{250}, "nilmap": map[string]any(nil),
 			}},
 			`{"api_base":"https://api-iam.intercom.io","app_id":"abc12345","b":true,"big":1e+21,"f":99.5,"f32":0.5,` +

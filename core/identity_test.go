@@ -1,0 +1,194 @@
+package intercom_test
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// wantHash is the user_hash computed independently of the library.
+func wantHash(secret, subject string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(subject))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+func TestUserHash(t *testing.T) {
+	const secret = "identity-verification-secret"
+	tests := []struct {
+		name    string
+		v       intercom.Visitor
+		subject string // "" = no user_hash
+	}{
+		{"over user_id", intercom.Visitor{User: &intercom.User{ID: "42", Email: "jane@example.com"}}, "42"},
+		{"over email when there is no user_id", intercom.Visitor{User: &intercom.User{Email: "jane@example.com"}}, "jane@example.com"},
+		{"over UTF-8 bytes", intercom.Visitor{User: &intercom.User{ID: "ユーザー\u00e9"}}, "ユーザー\u00e9"},
+		{"over the explicit user_id attribute", intercom.Visitor{User: &intercom.User{ID: "auto"}, Attributes: intercom.Attributes{"user_id": "explicit"}}, "explicit"},
+		{"over the explicit email attribute", intercom.Visitor{User: &intercom.User{Email: "a@x"}, Attributes: intercom.Attributes{"email": "b@x"}}, "b@x"},
+		{"anonymous: none", intercom.Visitor{}, ""},
+		{"name only: none", intercom.Visitor{User: &intercom.User{Name: "Jane"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret})
+			s := mustParse(t, string(m.Render(tt.v)))
+			got, has := s["user_hash"]
+			if tt.subject == "" {
+				if has {
+					t.Fatalf("unexpected user_hash %v", got)
+				}
+				return
+			}
+			if got != wantHash(secret, tt.subject) {
+				t.Errorf("user_hash = %v, want HMAC-SHA256 over %q = %s", got, tt.subject, wantHash(secret, tt.subject))
+			}
+		})
+	}
+	t.Run("no secret, no hash", func(t *testing.T) {
+		m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+		if s := mustParse(t, string(m.Render(tt0()))); s["user_hash"] != nil {
+			t.Errorf("user_hash without a secret: %v", s["user_hash"])
+		}
+	})
+	t.Run("hash into a small buffer still correct", func(t *testing.T) {
+		m, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret})
+		long := strings.Repeat("x", 5000)
+		out := m.AppendSnippet(make([]byte, 0, 1), intercom.Visitor{User: &intercom.User{ID: long}})
+		if s := mustParse(t, string(out)); s["user_hash"] != wantHash(secret, long) {
+			t.Errorf("user_hash wrong when the buffer grows")
+		}
+	})
+}
+
+func tt0() intercom.Visitor { return intercom.Visitor{User: &intercom.User{ID: "42"}} }
+
+// decodeJWT verifies an HS256 token independently and returns its claims.
+func decodeJWT(t *testing.T, token, secret string) map[string]any {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token has %d parts: %s", len(parts), token)
+	}
+	header, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h map[string]any
+	if err := json.Unmarshal(header, &h); err != nil || h["alg"] != "HS256" || h["typ"] != "JWT" || len(h) != 2 {
+		t.Fatalf("header %s (%v)", header, err)
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !hmac.Equal(sig, mac.Sum(nil)) {
+		t.Fatalf("signature does not verify (%v)", err)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(payload)))
+	dec.UseNumber()
+	if err := dec.Decode(&claims); err != nil {
+		t.Fatalf("payload %s: %v", payload, err)
+	}
+	return claims
+}
+
+func TestJWT(t *testing.T) {
+	const secret = "jwt-secret"
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name       string
+		jwt        intercom.JWT
+		v          intercom.Visitor
+		wantClaims map[string]any // nil: no token
+		wantPlain  map[string]any // the rest of the settings besides app_id/api_base
+	}{
+		{"user_id only, no lifetime",
+			intercom.JWT{Enabled: true}, intercom.Visitor{User: &intercom.User{ID: "42", Name: "Jane"}},
+			map[string]any{"user_id": "42"}, map[string]any{"name": "Jane"}},
+		{"exp and signed fields leave the plain settings",
+			intercom.JWT{Enabled: true, Lifetime: 2 * time.Hour, SignedFields: []string{"email", "plan"}},
+			intercom.Visitor{User: &intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"}, Attributes: intercom.Attributes{"plan": "pro", "seats": 3}},
+			map[string]any{"user_id": "42", "email": "jane@example.com", "plan": "pro", "exp": json.Number("1767330245")},
+			map[string]any{"name": "Jane", "seats": json.Number("3")}},
+		{"explicit attributes are what gets signed",
+			intercom.JWT{Enabled: true, SignedFields: []string{"email", "name"}},
+			intercom.Visitor{User: &intercom.User{ID: "auto", Email: "a@x", Name: "A"}, Attributes: intercom.Attributes{"user_id": "explicit", "email": "b@x"}},
+			map[string]any{"user_id": "explicit", "email": "b@x", "name": "A"}, map[string]any{}},
+		{"hostile values stay intact inside the token",
+			intercom.JWT{Enabled: true, SignedFields: []string{"name"}},
+			intercom.Visitor{User: &intercom.User{ID: "</script>\"\u2028", Name: "<!--x-->"}},
+			map[string]any{"user_id": "</script>\"\u2028", "name": "<!--x-->"}, map[string]any{}},
+		{"email-only user falls back to user_hash",
+			intercom.JWT{Enabled: true, SignedFields: []string{"email"}},
+			intercom.Visitor{User: &intercom.User{Email: "jane@example.com"}},
+			nil, map[string]any{"email": "jane@example.com", "user_hash": wantHash(secret, "jane@example.com")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, rec := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret, JWT: tt.jwt, Now: func() time.Time { return now }})
+			s := mustParse(t, string(m.Render(tt.v)))
+			token, has := s["intercom_user_jwt"].(string)
+			delete(s, "intercom_user_jwt")
+			if tt.wantClaims == nil {
+				if has {
+					t.Fatalf("unexpected token %s", token)
+				}
+			} else {
+				if !has {
+					t.Fatalf("no intercom_user_jwt in %v", s)
+				}
+				if got := decodeJWT(t, token, secret); !equalJSON(got, tt.wantClaims) {
+					t.Errorf("claims = %v, want %v", got, tt.wantClaims)
+				}
+			}
+			delete(s, "app_id")
+			delete(s, "api_base")
+			if !equalJSON(s, tt.wantPlain) {
+				t.Errorf("plain settings = %v, want %v", s, tt.wantPlain)
+			}
+			if len(rec.messages()) != 0 {
+				t.Errorf("reported %q", rec.messages())
+			}
+		})
+	}
+}
+
+func equalJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+func TestSecretNeverRendered(t *testing.T) {
+	const secret = "s3cr3t-never-shown"
+	var reported []string
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: secret, ErrorHandler: func(err error) { reported = append(reported, err.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []intercom.Visitor{
+		{User: &intercom.User{ID: secret}}, // even a user named like it: only the hash over it
+		{User: &intercom.User{Email: "x@y"}, Attributes: intercom.Attributes{"bad": func() {}}, Nonce: "!!"},
+	} {
+		out := string(m.Render(v))
+		if strings.Count(out, secret) > 0 && v.User.ID != secret {
+			t.Errorf("secret in page: %s", out)
+		}
+	}
+	for _, r := range reported {
+		if strings.Contains(r, secret) {
+			t.Errorf("secret in report %q", r)
+		}
+	}
+}

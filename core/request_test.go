@@ -1,0 +1,150 @@
+package intercom_test
+
+import (
+	"strings"
+	"testing"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// ctx stands in for a framework's request context.
+type ctx struct {
+	authUser any
+	calls    map[string]int
+}
+
+func (c *ctx) count(hook string) { c.calls[hook]++ }
+
+type member struct{ id, mail string }
+
+func (m member) IntercomUser() intercom.User { return intercom.User{ID: m.id, Email: m.mail} }
+
+type broken struct{}
+
+func (broken) IntercomUser() intercom.User { panic("nil deref in app code") }
+
+func TestRequestPrecedence(t *testing.T) {
+	hooks := &intercom.Hooks[*ctx]{
+		AuthUser: func(c *ctx) any { c.count("auth"); return c.authUser },
+		ClientIP: func(c *ctx) string { c.count("ip"); return "198.51.100.1" },
+	}
+	withUser := *hooks
+	withUser.User = func(c *ctx) (intercom.User, bool) { c.count("user"); return intercom.User{ID: "from-hook"}, true }
+	withAttrs := *hooks
+	withAttrs.Attributes = func(c *ctx) intercom.Attributes {
+		c.count("attrs")
+		return intercom.Attributes{"plan": "hook", "seats": 1}
+	}
+	tests := []struct {
+		name     string
+		cfg      intercom.Config
+		hooks    *intercom.Hooks[*ctx]
+		auth     any
+		do       func(r *intercom.Request[*ctx])
+		wantUser string
+		wantAttr map[string]any
+		reports  []string
+	}{
+		{"auto-identify a string", intercom.Config{}, hooks, "jane", nil, "jane", nil, nil},
+		{"auto-identify an Identifier", intercom.Config{}, hooks, member{"7", "m@x"}, nil, "7", nil, nil},
+		{"auto-identify a *User", intercom.Config{}, hooks, &intercom.User{ID: "8"}, nil, "8", nil, nil},
+		{"auto-identify off", intercom.Config{DisableAutoIdentify: true}, hooks, "jane", nil, "", nil, nil},
+		{"wrong type reported", intercom.Config{}, hooks, 42, nil, "", nil, []string{"intercom: cannot identify user from int: not a string or an intercom.Identifier"}},
+		{"panicking Identifier reported", intercom.Config{}, hooks, broken{}, nil, "", nil, []string{"intercom: cannot identify user from intercom_test.broken: IntercomUser panicked"}},
+		{"empty string is nobody", intercom.Config{}, hooks, "", nil, "", nil, nil},
+		{"User hook beats auto-identify", intercom.Config{}, &withUser, "jane", nil, "from-hook", nil, nil},
+		{"Identify beats both", intercom.Config{}, &withUser, "jane", func(r *intercom.Request[*ctx]) { r.Identify(intercom.User{ID: "explicit"}) }, "explicit", nil, nil},
+		{"Set beats the Attributes hook", intercom.Config{}, &withAttrs, nil, func(r *intercom.Request[*ctx]) { r.Set("plan", "set") }, "", map[string]any{"plan": "set", "seats": 1}, nil},
+		{"Attributes hook alone", intercom.Config{}, &withAttrs, nil, nil, "", map[string]any{"plan": "hook", "seats": 1}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.AppID = "abc12345"
+			m, rec := newMessenger(t, tt.cfg)
+			c := &ctx{authUser: tt.auth, calls: map[string]int{}}
+			r := intercom.NewRequest(m, tt.hooks, c)
+			if tt.do != nil {
+				tt.do(r)
+			}
+			for range 3 { // hooks run once however often the visitor is asked for
+				v := r.Visitor()
+				gotUser := ""
+				if v.User != nil {
+					gotUser = v.User.ID
+				}
+				if gotUser != tt.wantUser {
+					t.Fatalf("user = %q, want %q", gotUser, tt.wantUser)
+				}
+				if !equalJSON(map[string]any(v.Attributes), tt.wantAttr) && (len(v.Attributes) != 0 || tt.wantAttr != nil) {
+					t.Fatalf("attributes = %v, want %v", v.Attributes, tt.wantAttr)
+				}
+				if v.ClientIP != "198.51.100.1" {
+					t.Fatalf("client IP %q", v.ClientIP)
+				}
+			}
+			for hook, n := range c.calls {
+				if n != 1 {
+					t.Errorf("hook %s ran %d times, want once", hook, n)
+				}
+			}
+			if got := rec.messages(); !equalStrings(got, tt.reports) {
+				t.Errorf("reported %q, want %q", got, tt.reports)
+			}
+		})
+	}
+}
+
+func TestRequestPanickingHooks(t *testing.T) {
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	hooks := &intercom.Hooks[*ctx]{
+		User:       func(*ctx) (intercom.User, bool) { panic("db down") },
+		AuthUser:   func(*ctx) any { return "fallback" },
+		Attributes: func(*ctx) intercom.Attributes { panic("x") },
+		Nonce:      func(*ctx) string { panic("x") },
+		ClientIP:   func(*ctx) string { panic("x") },
+	}
+	r := intercom.NewRequest(m, hooks, &ctx{})
+	s := mustParse(t, string(r.Snippet()))
+	if s["user_id"] != "fallback" {
+		t.Errorf("want auto-identified fallback user, got %v", s)
+	}
+	want := []string{
+		"intercom: ClientIP hook panicked; treated as unset",
+		"intercom: Nonce hook panicked; treated as unset",
+		"intercom: Attributes hook panicked; treated as unset",
+		"intercom: User hook panicked; treated as unset",
+	}
+	if got := rec.messages(); !equalStrings(got, want) {
+		t.Errorf("reported %q, want %q", got, want)
+	}
+}
+
+func TestRequestDisabledRunsNoHooks(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{})
+	c := &ctx{calls: map[string]int{}}
+	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{AuthUser: func(c *ctx) any { c.count("auth"); return "x" }}, c)
+	if r.Snippet() != "" || len(c.calls) != 0 {
+		t.Errorf("disabled Messenger rendered or ran hooks: %v", c.calls)
+	}
+}
+
+func TestRequestShutdownAndNonce(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{Nonce: func(*ctx) string { return "bm9uY2U" }}, &ctx{})
+	r.SetShutdown()
+	out := string(r.Snippet())
+	if !strings.Contains(out, `i("shutdown");i("boot",s);`) || !strings.Contains(out, ` nonce="bm9uY2U"`) {
+		t.Errorf("want shutdown and nonce: %s", out)
+	}
+}
+
+func TestTemplateAttributes(t *testing.T) {
+	got := intercom.TemplateAttributes(map[string]any{"intercom_plan": "pro", "intercom_": "no name", "title": "x", "Intercom": "snippet", "intercom_seats": 3})
+	want := intercom.Attributes{"plan": "pro", "seats": 3}
+	if !equalJSON(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if intercom.TemplateAttributes(map[string]any{"title": 1}) != nil || intercom.TemplateAttributes(nil) != nil {
+		t.Errorf("want nil without intercom_ keys")
+	}
+}

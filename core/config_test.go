@@ -92,7 +92,9 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 	var logged strings.Builder
 	logger := slog.New(slog.NewTextHandler(&logged, nil))
 	logger.Info("config", "cfg", c)
-	for _, out := range []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String(), logged.String()} {
+	//nolint:staticcheck // each fmt verb is under test, not a String call
+	outputs := []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String(), logged.String()}
+	for _, out := range outputs {
 		if strings.Contains(out, secret) {
 			t.Errorf("secret printed: %s", out)
 		}

@@ -29,7 +29,7 @@ func validNonce(s string) bool {
 			return false
 		}
 	}
-	return !(std && url)
+	return !std || !url
 }
 
 // NewNonce returns a fresh CSP nonce: 16 random bytes, unpadded base64, as

@@ -1,6 +1,7 @@
 package intercom
 
 import (
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -33,7 +34,10 @@ func ConfigFromEnv() (Config, error) {
 		if v, ok := os.LookupEnv(name); ok {
 			c.InternalIPs = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
 			if _, err := parseInternalIPs(c.InternalIPs); err != nil {
-				err.(*ConfigError).Setting = name
+				var ce *ConfigError
+				if errors.As(err, &ce) {
+					ce.Setting = name
+				}
 				return Config{}, err
 			}
 			break

@@ -27,6 +27,13 @@ type Hooks[C any] struct {
 	// ClientIP returns the client address as the framework determines it,
 	// honouring its trusted-proxy settings.
 	ClientIP func(C) string
+	// ShutdownPending reports whether the request carries ShutdownCookie
+	// (a logout on an earlier request).
+	ShutdownPending func(C) bool
+	// ShutdownDone clears ShutdownCookie (sets ShutdownDoneCookie) on the
+	// response; it is called at most once, before the snippet that shuts the
+	// Messenger down is rendered.
+	ShutdownDone func(C)
 }
 
 // Request is the Intercom state of one request in a framework adapter: the
@@ -39,10 +46,14 @@ type Request[C any] struct {
 	hooks    *Hooks[C]
 	ctx      C
 	resolved bool
-	base     Visitor    // from the hooks
-	user     *User      // from Identify
+	base     Visitor // from the hooks
+	baseUser User    // what base.User points to, kept here to save an allocation
+	user     *User   // from Identify: &explicit, or nil
+	explicit User
 	attrs    Attributes // from Set
 	shutdown bool
+	pending  bool // ShutdownCookie seen and not yet cleared
+	rendered bool
 }
 
 // NewRequest starts the Intercom state for one request whose framework
@@ -56,7 +67,10 @@ func (r *Request[C]) Messenger() *Messenger { return r.m }
 
 // Identify sets the visitor's user for this request. It takes precedence over
 // the User hook and auto-identification.
-func (r *Request[C]) Identify(u User) { r.user = &u }
+func (r *Request[C]) Identify(u User) {
+	r.explicit = u
+	r.user = &r.explicit
+}
 
 // Set sets one custom attribute for this request, overriding the Attributes
 // hook and any user or Messenger setting with the same key.
@@ -70,6 +84,25 @@ func (r *Request[C]) Set(key string, value any) {
 // SetShutdown makes the snippet rendered for this request end the previous
 // Messenger session before booting (see Visitor.Shutdown).
 func (r *Request[C]) SetShutdown() { r.shutdown = true }
+
+// Rendered reports whether Snippet has rendered for this request, so that
+// whole-page install can leave such pages alone.
+func (r *Request[C]) Rendered() bool { return r.rendered }
+
+// BeforeRender runs what must reach the response headers before the snippet
+// is rendered (clearing ShutdownCookie). Snippet calls it; whole-page install
+// calls it before the headers go out, as the snippet is rendered after them.
+func (r *Request[C]) BeforeRender() {
+	if !r.resolved {
+		r.resolve()
+	}
+	if r.pending {
+		r.pending = false
+		if r.hooks.ShutdownDone != nil {
+			guard(r.m, "ShutdownDone", func() struct{} { r.hooks.ShutdownDone(r.ctx); return struct{}{} })
+		}
+	}
+}
 
 // Visitor returns the visitor of this request: Identify over the User hook
 // over auto-identification; Set over the Attributes hook.
@@ -104,6 +137,8 @@ func (r *Request[C]) Snippet() template.HTML {
 	if !r.m.Enabled() {
 		return ""
 	}
+	r.BeforeRender()
+	r.rendered = true
 	return r.m.Render(r.Visitor())
 }
 
@@ -114,6 +149,10 @@ func (r *Request[C]) resolve() {
 	h, c := r.hooks, r.ctx
 	if h == nil || !r.m.Enabled() {
 		return
+	}
+	if h.ShutdownPending != nil {
+		r.pending, _ = guard(r.m, "ShutdownPending", func() bool { return h.ShutdownPending(c) })
+		r.shutdown = r.shutdown || r.pending
 	}
 	if h.ClientIP != nil {
 		r.base.ClientIP, _ = guard(r.m, "ClientIP", func() string { return h.ClientIP(c) })
@@ -134,7 +173,8 @@ func (r *Request[C]) resolve() {
 		}
 		f, _ := guard(r.m, "User", func() found { u, ok := h.User(c); return found{u, ok} })
 		if f.ok {
-			r.base.User = &f.u
+			r.baseUser = f.u
+			r.base.User = &r.baseUser
 			return
 		}
 	}
@@ -144,7 +184,8 @@ func (r *Request[C]) resolve() {
 			return
 		}
 		if u, ok := r.m.UserFrom(v); ok {
-			r.base.User = &u
+			r.baseUser = u
+			r.base.User = &r.baseUser
 		}
 	}
 }

@@ -2,8 +2,103 @@ package conformance
 
 import "testing"
 
-// Run checks h against every rule of the suite, each case a subtest.
+// Run checks h against every rule of the suite. Each case is a subtest named
+// group/case (for example "client-ip/spoofed-header-ignored"), so one case
+// can be run alone with go test -run 'TestConformance/client-ip'. Cases run
+// one after another; each builds its own app with h.Serve.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
-	_ = h
+	if h == nil {
+		t.Fatal("conformance: Run needs a Harness")
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, c := range g.cases {
+				t.Run(c.name, func(t *testing.T) { c.run(t, h) })
+			}
+		})
+	}
+}
+
+type group struct {
+	name  string
+	cases []testCase
+}
+
+type testCase struct {
+	name string
+	run  func(t *testing.T, h Harness)
+}
+
+// groups lists every case of the suite, in the order of DESIGN.md's rules.
+var groups = []group{
+	{"disabled", []testCase{
+		{"renders-nothing", testDisabled},
+	}},
+	{"anonymous", []testCase{
+		{"app-id-and-api-base-only", testAnonymous},
+	}},
+	{"auto-identify", []testCase{
+		{"string", testAutoString},
+		{"empty-string", testAutoEmptyString},
+		{"identifier", testAutoIdentifier},
+		{"identifier-without-id", testAutoIdentifierWithoutID},
+		{"disabled-by-config", testAutoDisabled},
+		{"wrong-type-int", testAutoWrongType(42)},
+		{"wrong-type-struct", testAutoWrongType(struct{ Name string }{"jane"})},
+		{"identifier-panics", testAutoIdentifierPanics},
+	}},
+	{"precedence", []testCase{
+		{"with-user-over-auth", testWithUserOverAuth},
+		{"with-user-declines", testWithUserDeclines},
+		{"identify-over-all", testIdentifyOverAll},
+		{"set-over-attributes-and-user", testSetOverAttributes},
+		{"attributes-over-config", testAttributesOverConfig},
+		{"panicking-callback", testPanickingCallback},
+	}},
+	{"custom-data", []testCase{
+		{"supported-types", testSupportedTypes},
+		{"unsupported-dropped", testUnsupportedDropped},
+		{"reserved-keys", testReservedKeys},
+	}},
+	{"identity", []testCase{
+		{"user-hash-over-user-id", testUserHashID},
+		{"user-hash-over-email", testUserHashEmail},
+		{"jwt", testJWT},
+		{"jwt-email-only-falls-back", testJWTEmailOnly},
+	}},
+	{"internal-ip", []testCase{
+		{"exact-address", testInternalExact},
+		{"other-address", testInternalOther},
+		{"cidr", testInternalCIDR},
+		{"ipv6", testInternalIPv6},
+	}},
+	{"client-ip", []testCase{
+		{"spoofed-header-ignored", testSpoofIgnored},
+		{"trusted-proxy", testTrustedProxy},
+		{"trusted-proxy-cidr", testTrustedProxyCIDR},
+		{"untrusted-peer", testUntrustedPeer},
+	}},
+	{"escaping", []testCase{
+		{"script", testHostile(false)},
+		{"internal-comment", testHostile(true)},
+	}},
+	{"nonce", []testCase{
+		{"base64url", testNonce("r4nd0m-Nonce_12")},
+		{"base64-padded", testNonce("q83vEjRWeJq83vEjRWeJ+A==")},
+		{"invalid", testNonceInvalid},
+	}},
+	{"settings", []testCase{
+		{"comprehensive", testComprehensive},
+	}},
+	{"skip", []testCase{
+		{"no-snippet", testSkip},
+		{"handler-calls", testSkipHandlerCalls},
+	}},
+	{"callbacks", []testCase{
+		{"once-per-request", testCallbacksOnce},
+	}},
+	{"concurrency", []testCase{
+		{"distinct-users", testConcurrency},
+	}},
 }

@@ -161,8 +161,9 @@ func (m *Messenger) Report(err error) { m.report(err) }
 // UserFrom turns the value a framework's auth middleware stored into a User:
 // a non-empty string is the user's id and name (as basic-auth middlewares
 // store the user name), and an Identifier, User or *User gives its own. Any
-// other non-nil value is reported and ignored, as is a panicking Identifier
-// or one that returns a User with neither ID nor Email.
+// other non-nil value is reported and ignored, as is a panicking Identifier.
+// A User with neither ID nor Email (an Identifier's "nobody signed in") is
+// ignored without a report.
 func (m *Messenger) UserFrom(v any) (u User, ok bool) {
 	switch v := v.(type) {
 	case nil:

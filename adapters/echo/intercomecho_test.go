@@ -1,0 +1,679 @@
+package intercomecho_test
+
+import (
+	"html/template"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	intercomecho "github.com/goanalytical/intercom/adapters/echo"
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// errorLog collects what a Messenger reports.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorLog) handle(err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, err)
+}
+
+func (l *errorLog) all() []error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]error(nil), l.errs...)
+}
+
+// newMessenger returns a Messenger with an HMAC secret and 10.0.0.0/8 as
+// internal, whose problems go to the returned log.
+func newMessenger(t *testing.T, mod func(*intercom.Config)) (*intercom.Messenger, *errorLog) {
+	t.Helper()
+	log := &errorLog{}
+	cfg := intercom.Config{
+		AppID:        "abc12345",
+		HMACSecret:   "s3cret",
+		InternalIPs:  []string{"10.0.0.0/8"},
+		ErrorHandler: log.handle,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	m, err := intercom.New(cfg)
+	require.NoError(t, err)
+	return m, log
+}
+
+// snippetTemplate renders nothing but the snippet, so a response body can be
+// compared with Messenger.Render exactly.
+var snippetTemplate = template.Must(template.New("page").Parse(`{{ .Intercom }}`))
+
+// app is an echo app with the snippet-only template behind Renderer.
+func app() *echo.Echo {
+	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Renderer = intercomecho.Renderer(&echo.TemplateRenderer{Template: snippetTemplate})
+	return e
+}
+
+// serve sends req (GET / from 203.0.113.9 when nil) to e.
+func serve(e *echo.Echo, req *http.Request) *httptest.ResponseRecorder {
+	if req == nil {
+		req = httptest.NewRequest(http.MethodGet, "/", nil)
+	}
+	if req.RemoteAddr == "192.0.2.1:1234" { // httptest's default
+		req.RemoteAddr = "203.0.113.9:1234"
+	}
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	return rec
+}
+
+func render(c echo.Context) error { return c.Render(http.StatusOK, "page", echo.Map{}) }
+
+func user(id string) *intercom.User { return &intercom.User{ID: id, Name: id} }
+
+// jwtToken stands in for echo-jwt's *jwt.Token: a value of a type the
+// adapter cannot identify from.
+type jwtToken struct{ Raw string }
+
+type account struct{ id, email string }
+
+func (a account) IntercomUser() intercom.User { return intercom.User{ID: a.id, Email: a.email} }
+
+func TestAutoIdentify(t *testing.T) {
+	tests := []struct {
+		name       string
+		disable    bool
+		stored     any // what the auth middleware stores under "user"; nil: nothing
+		want       *intercom.User
+		wantReport string
+	}{
+		{name: "user name", stored: "jane", want: user("jane")},
+		{name: "identifier", stored: account{"42", "jane@example.com"}, want: &intercom.User{ID: "42", Email: "jane@example.com"}},
+		{name: "pointer to user", stored: &intercom.User{ID: "7"}, want: &intercom.User{ID: "7"}},
+		{name: "nobody signed in"},
+		{name: "empty user name", stored: ""},
+		{name: "jwt token", stored: &jwtToken{Raw: "x.y.z"},
+			wantReport: "intercom: cannot identify user from *intercomecho_test.jwtToken: not a string or an intercom.Identifier"},
+		{name: "number", stored: 42,
+			wantReport: "intercom: cannot identify user from int: not a string or an intercom.Identifier"},
+		{name: "disabled", disable: true, stored: "jane"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, func(c *intercom.Config) { c.DisableAutoIdentify = tt.disable })
+			e := app()
+			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+				return func(c echo.Context) error {
+					if tt.stored != nil {
+						c.Set(intercomecho.UserKey, tt.stored)
+					}
+					return next(c)
+				}
+			})
+			e.Use(intercomecho.Middleware(m))
+			e.GET("/", render)
+
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(intercom.Visitor{User: tt.want})), rec.Body.String())
+			var reports []string
+			for _, err := range log.all() {
+				reports = append(reports, err.Error())
+			}
+			if tt.wantReport == "" {
+				assert.Empty(t, reports)
+			} else {
+				assert.Equal(t, []string{tt.wantReport}, reports)
+			}
+		})
+	}
+}
+
+func TestBasicAuth(t *testing.T) {
+	m, log := newMessenger(t, nil)
+	e := app()
+	e.Use(middleware.BasicAuth(func(name, password string, c echo.Context) (bool, error) {
+		if name == "jane" && password == "secret" {
+			c.Set(intercomecho.UserKey, name)
+			return true, nil
+		}
+		return false, nil
+	}))
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/", render)
+
+	tests := []struct {
+		name, user, password string
+		wantCode             int
+		wantBody             string
+	}{
+		{"signed in", "jane", "secret", http.StatusOK, string(m.Render(intercom.Visitor{User: user("jane")}))},
+		{"wrong password", "jane", "guess", http.StatusUnauthorized, "{\"message\":\"Unauthorized\"}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.SetBasicAuth(tt.user, tt.password)
+			rec := serve(e, req)
+			assert.Equal(t, tt.wantCode, rec.Code)
+			assert.Equal(t, tt.wantBody, rec.Body.String())
+		})
+	}
+	assert.Empty(t, log.all())
+	// The expected page is built by core; make sure it really names the user.
+	assert.Contains(t, string(m.Render(intercom.Visitor{User: user("jane")})), `"user_id":"jane"`)
+}
+
+func TestPrecedence(t *testing.T) {
+	withUser := func(u *intercom.User) intercomecho.Option {
+		return intercomecho.WithUser(func(echo.Context) (intercom.User, bool) {
+			if u == nil {
+				return intercom.User{}, false
+			}
+			return *u, true
+		})
+	}
+	withAttrs := intercomecho.WithAttributes(func(echo.Context) intercom.Attributes {
+		return intercom.Attributes{"plan": "hook", "seats": 3}
+	})
+	tests := []struct {
+		name     string
+		opts     []intercomecho.Option
+		handler  func(c echo.Context)
+		data     echo.Map
+		want     intercom.Visitor
+		wantCall bool
+	}{
+		{
+			name: "auth user only",
+			want: intercom.Visitor{User: user("auth")},
+		},
+		{
+			name: "WithUser over auth user",
+			opts: []intercomecho.Option{withUser(user("option"))},
+			want: intercom.Visitor{User: user("option")},
+		},
+		{
+			name: "WithUser declining falls back to auth user",
+			opts: []intercomecho.Option{withUser(nil)},
+			want: intercom.Visitor{User: user("auth")},
+		},
+		{
+			name:    "Identify over WithUser",
+			opts:    []intercomecho.Option{withUser(user("option"))},
+			handler: func(c echo.Context) { intercomecho.Identify(c, *user("handler")) },
+			want:    intercom.Visitor{User: user("handler")},
+		},
+		{
+			name:    "Set over WithAttributes",
+			opts:    []intercomecho.Option{withAttrs},
+			handler: func(c echo.Context) { intercomecho.Set(c, "plan", "handler") },
+			want:    intercom.Visitor{User: user("auth"), Attributes: intercom.Attributes{"plan": "handler", "seats": 3}},
+		},
+		{
+			name:    "template intercom_ keys over Set",
+			opts:    []intercomecho.Option{withAttrs},
+			handler: func(c echo.Context) { intercomecho.Set(c, "plan", "handler") },
+			data:    echo.Map{"intercom_plan": "template", "intercom_": "ignored", "plan": "not intercom"},
+			want:    intercom.Visitor{User: user("auth"), Attributes: intercom.Attributes{"plan": "template", "seats": 3}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, nil)
+			e := app()
+			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+				return func(c echo.Context) error {
+					c.Set(intercomecho.UserKey, "auth")
+					return next(c)
+				}
+			})
+			e.Use(intercomecho.Middleware(m, tt.opts...))
+			e.GET("/", func(c echo.Context) error {
+				if tt.handler != nil {
+					tt.handler(c)
+				}
+				data := tt.data
+				if data == nil {
+					data = echo.Map{}
+				}
+				return c.Render(http.StatusOK, "page", data)
+			})
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(tt.want)), rec.Body.String())
+			assert.Empty(t, log.all())
+		})
+	}
+}
+
+func TestHooksRunOncePerRequest(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	var users, attrs, nonces, ips int
+	e := app()
+	e.Use(intercomecho.Middleware(m,
+		intercomecho.WithUser(func(echo.Context) (intercom.User, bool) { users++; return *user("jane"), true }),
+		intercomecho.WithAttributes(func(echo.Context) intercom.Attributes { attrs++; return nil }),
+		intercomecho.WithNonce(func(echo.Context) string { nonces++; return "" }),
+		intercomecho.WithClientIP(func(echo.Context) string { ips++; return "" }),
+	))
+	e.GET("/twice", func(c echo.Context) error {
+		return c.HTML(http.StatusOK, string(intercomecho.Snippet(c)+intercomecho.Snippet(c)))
+	})
+	e.GET("/never", func(c echo.Context) error { return c.String(http.StatusOK, "no snippet") })
+
+	want := string(m.Render(intercom.Visitor{User: user("jane")}))
+	assert.Equal(t, want+want, serve(e, httptest.NewRequest(http.MethodGet, "/twice", nil)).Body.String())
+	assert.Equal(t, []int{1, 1, 1, 1}, []int{users, attrs, nonces, ips})
+	assert.Equal(t, "no snippet", serve(e, httptest.NewRequest(http.MethodGet, "/never", nil)).Body.String())
+	assert.Equal(t, []int{1, 1, 1, 1}, []int{users, attrs, nonces, ips}, "hooks ran for a page without a snippet")
+}
+
+func TestPanickingHooks(t *testing.T) {
+	boom := func() { panic("boom") }
+	tests := []struct {
+		name       string
+		opt        intercomecho.Option
+		want       intercom.Visitor
+		wantReport error
+	}{
+		{
+			name:       "WithUser",
+			opt:        intercomecho.WithUser(func(echo.Context) (intercom.User, bool) { boom(); return intercom.User{}, false }),
+			want:       intercom.Visitor{User: user("auth")}, // falls through to auto-identification
+			wantReport: &intercom.HookError{Hook: "User"},
+		},
+		{
+			name:       "WithAttributes",
+			opt:        intercomecho.WithAttributes(func(echo.Context) intercom.Attributes { boom(); return nil }),
+			want:       intercom.Visitor{User: user("auth")},
+			wantReport: &intercom.HookError{Hook: "Attributes"},
+		},
+		{
+			name:       "WithNonce",
+			opt:        intercomecho.WithNonce(func(echo.Context) string { boom(); return "" }),
+			want:       intercom.Visitor{User: user("auth")},
+			wantReport: &intercom.HookError{Hook: "Nonce"},
+		},
+		{
+			name:       "WithClientIP",
+			opt:        intercomecho.WithClientIP(func(echo.Context) string { boom(); return "" }),
+			want:       intercom.Visitor{User: user("auth")},
+			wantReport: &intercom.HookError{Hook: "ClientIP"},
+		},
+		{
+			name:       "WithSkipper",
+			opt:        intercomecho.WithSkipper(func(echo.Context) bool { boom(); return true }),
+			want:       intercom.Visitor{User: user("auth")}, // treated as unset: not skipped
+			wantReport: &intercom.HookError{Hook: "Skipper"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, nil)
+			e := app()
+			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+				return func(c echo.Context) error {
+					c.Set(intercomecho.UserKey, "auth")
+					return next(c)
+				}
+			})
+			e.Use(intercomecho.Middleware(m, tt.opt))
+			e.GET("/", render)
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(tt.want)), rec.Body.String())
+			assert.Equal(t, []error{tt.wantReport}, log.all())
+		})
+	}
+}
+
+func TestSkipper(t *testing.T) {
+	m, log := newMessenger(t, nil)
+	e := app()
+	e.Use(intercomecho.Middleware(m, intercomecho.WithSkipper(func(c echo.Context) bool {
+		return strings.HasPrefix(c.Path(), "/admin")
+	})))
+	e.GET("/", func(c echo.Context) error {
+		intercomecho.Identify(c, *user("jane"))
+		return render(c)
+	})
+	e.GET("/admin", func(c echo.Context) error {
+		intercomecho.Identify(c, *user("jane"))
+		intercomecho.Set(c, "plan", "pro")
+		return c.Render(http.StatusOK, "page", echo.Map{"intercom_plan": "pro"})
+	})
+
+	tests := []struct{ path, want string }{
+		{"/", string(m.Render(intercom.Visitor{User: user("jane")}))},
+		{"/admin", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := serve(e, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, tt.want, rec.Body.String())
+		})
+	}
+	assert.Empty(t, log.all())
+}
+
+func TestWithoutMiddleware(t *testing.T) {
+	e := app()
+	e.GET("/", func(c echo.Context) error {
+		intercomecho.Identify(c, *user("jane"))
+		intercomecho.Set(c, "plan", "pro")
+		return c.Render(http.StatusOK, "page", echo.Map{"intercom_plan": "pro"})
+	})
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Empty(t, rec.Body.String())
+
+	c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+	assert.Equal(t, template.HTML(""), intercomecho.Snippet(c))
+	assert.Equal(t, template.HTML(""), intercomecho.Snippet(nil))
+	assert.NotPanics(t, func() {
+		intercomecho.Identify(nil, intercom.User{ID: "1"})
+		intercomecho.Set(nil, "k", "v")
+	})
+}
+
+func TestDisabledMessenger(t *testing.T) {
+	m, log := newMessenger(t, func(c *intercom.Config) { *c = intercom.Config{ErrorHandler: c.ErrorHandler} })
+	called := false
+	e := app()
+	e.Use(intercomecho.Middleware(m, intercomecho.WithUser(func(echo.Context) (intercom.User, bool) {
+		called = true
+		return *user("jane"), true
+	})))
+	e.GET("/", render)
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Empty(t, rec.Body.String())
+	assert.False(t, called, "WithUser ran for a disabled Messenger")
+	assert.Empty(t, log.all())
+}
+
+func TestMiddlewareNilMessenger(t *testing.T) {
+	assert.PanicsWithValue(t, "intercomecho: Middleware needs a *intercom.Messenger, got nil", func() {
+		intercomecho.Middleware(nil)
+	})
+}
+
+// recordingRenderer is a next renderer that remembers the data it got.
+type recordingRenderer struct {
+	got  any
+	name string
+}
+
+func (r *recordingRenderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	r.got, r.name = data, name
+	_, err := io.WriteString(w, "ok")
+	return err
+}
+
+type page struct{ Title string }
+
+func TestRenderer(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	snippet := m.Render(intercom.Visitor{User: user("jane")})
+	withPlan := m.Render(intercom.Visitor{User: user("jane"), Attributes: intercom.Attributes{"plan": "pro", "seats": 3}})
+	p := &page{Title: "Hello"}
+
+	tests := []struct {
+		name string
+		data any
+		want any // what the next renderer gets
+	}{
+		{
+			name: "echo.Map",
+			data: echo.Map{"Title": "Hello"},
+			want: echo.Map{"Title": "Hello", "Intercom": snippet},
+		},
+		{
+			name: "map[string]any",
+			data: map[string]any{"Title": "Hello"},
+			want: map[string]any{"Title": "Hello", "Intercom": snippet},
+		},
+		{
+			name: "intercom_ keys",
+			data: echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3},
+			want: echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3, "Intercom": withPlan},
+		},
+		{
+			name: "Intercom key replaced",
+			data: echo.Map{"Intercom": "caller's"},
+			want: echo.Map{"Intercom": snippet},
+		},
+		{
+			name: "nil echo.Map",
+			data: echo.Map(nil),
+			want: echo.Map{"Intercom": snippet},
+		},
+		{name: "struct pointer", data: p, want: p},
+		{name: "struct", data: page{Title: "Hello"}, want: page{Title: "Hello"}},
+		{name: "string", data: "Hello", want: "Hello"},
+		{name: "nil", data: nil, want: nil},
+		{name: "other map type", data: map[string]string{"intercom_plan": "pro"}, want: map[string]string{"intercom_plan": "pro"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := &recordingRenderer{}
+			e := echo.New()
+			e.Renderer = intercomecho.Renderer(next)
+			e.Use(intercomecho.Middleware(m))
+			var before any
+			if mp, ok := tt.data.(echo.Map); ok && mp != nil {
+				before = maps.Clone(mp)
+			}
+			e.GET("/", func(c echo.Context) error {
+				intercomecho.Identify(c, *user("jane"))
+				return c.Render(http.StatusOK, "page.html", tt.data)
+			})
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, "ok", rec.Body.String())
+			assert.Equal(t, "page.html", next.name)
+			assert.Equal(t, tt.want, next.got)
+			if before != nil {
+				assert.Equal(t, before, tt.data, "the caller's map was modified")
+			}
+		})
+	}
+}
+
+func TestRendererStructData(t *testing.T) {
+	// The documented way for struct data: a template.HTML field set from Snippet.
+	type page struct {
+		Title    string
+		Intercom template.HTML
+	}
+	m, _ := newMessenger(t, nil)
+	e := echo.New()
+	e.Renderer = intercomecho.Renderer(&echo.TemplateRenderer{
+		Template: template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>{{ .Intercom }}`)),
+	})
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/", func(c echo.Context) error {
+		intercomecho.Identify(c, *user("jane"))
+		return c.Render(http.StatusOK, "page", page{Title: "<Hello>", Intercom: intercomecho.Snippet(c)})
+	})
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, "<h1>&lt;Hello&gt;</h1>"+string(m.Render(intercom.Visitor{User: user("jane")})), rec.Body.String())
+}
+
+func TestRendererNilNext(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	e := echo.New()
+	e.Renderer = intercomecho.Renderer(nil)
+	e.Use(intercomecho.Middleware(m))
+	var renderErr error
+	e.GET("/", func(c echo.Context) error {
+		renderErr = c.Render(http.StatusOK, "page", echo.Map{})
+		return renderErr
+	})
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.ErrorIs(t, renderErr, echo.ErrRendererNotRegistered)
+	assert.Equal(t, "intercomecho: Renderer has no echo.Renderer to wrap: renderer not registered", renderErr.Error())
+
+	// Called directly, outside any request.
+	err := intercomecho.Renderer(nil).Render(io.Discard, "page", nil, nil)
+	require.ErrorIs(t, err, echo.ErrRendererNotRegistered)
+	assert.Equal(t, "ok", func() string {
+		var b strings.Builder
+		require.NoError(t, intercomecho.Renderer(&recordingRenderer{}).Render(&b, "page", echo.Map{}, nil))
+		return b.String()
+	}())
+}
+
+func TestClientIP(t *testing.T) {
+	_, proxies, err := net.ParseCIDR("198.51.100.0/24")
+	require.NoError(t, err)
+	tests := []struct {
+		name        string
+		extractor   echo.IPExtractor // nil: echo's default
+		opt         intercomecho.Option
+		remoteAddr  string
+		xff, realIP string
+		wantIP      string
+	}{
+		// Echo's default trusts the headers from anyone: a visitor can claim
+		// an internal address (the warning in the package documentation).
+		{name: "default, spoofed X-Forwarded-For", remoteAddr: "203.0.113.9:1234", xff: "10.1.2.3", wantIP: "10.1.2.3"},
+		{name: "default, spoofed X-Real-IP", remoteAddr: "203.0.113.9:1234", realIP: "10.1.2.3", wantIP: "10.1.2.3"},
+		{name: "default, no headers", remoteAddr: "10.1.2.3:1234", wantIP: "10.1.2.3"},
+		{name: "direct ignores headers", extractor: echo.ExtractIPDirect(), remoteAddr: "203.0.113.9:1234", xff: "10.1.2.3", wantIP: "203.0.113.9"},
+		{name: "direct internal peer", extractor: echo.ExtractIPDirect(), remoteAddr: "10.1.2.3:1234", wantIP: "10.1.2.3"},
+		{
+			name:       "trusted proxy",
+			extractor:  echo.ExtractIPFromXFFHeader(echo.TrustPrivateNet(false), echo.TrustIPRange(proxies)),
+			remoteAddr: "198.51.100.7:1234", xff: "10.9.9.9, 10.1.2.3", wantIP: "10.1.2.3",
+		},
+		{
+			name:       "untrusted proxy",
+			extractor:  echo.ExtractIPFromXFFHeader(echo.TrustPrivateNet(false), echo.TrustIPRange(proxies)),
+			remoteAddr: "203.0.113.9:1234", xff: "10.1.2.3", wantIP: "203.0.113.9",
+		},
+		{
+			name:       "WithClientIP",
+			extractor:  echo.ExtractIPDirect(),
+			opt:        intercomecho.WithClientIP(func(c echo.Context) string { return c.Request().Header.Get("Fly-Client-IP") }),
+			remoteAddr: "203.0.113.9:1234", wantIP: "10.1.2.3",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, nil)
+			e := app()
+			e.IPExtractor = tt.extractor
+			e.Use(intercomecho.Middleware(m, tt.opt))
+			e.GET("/", render)
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.RemoteAddr = tt.remoteAddr
+			if tt.xff != "" {
+				req.Header.Set(echo.HeaderXForwardedFor, tt.xff)
+			}
+			if tt.realIP != "" {
+				req.Header.Set(echo.HeaderXRealIP, tt.realIP)
+			}
+			req.Header.Set("Fly-Client-IP", "10.1.2.3")
+			rec := serve(e, req)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(intercom.Visitor{ClientIP: tt.wantIP})), rec.Body.String())
+			assert.Equal(t, m.IsInternal(tt.wantIP), strings.HasPrefix(rec.Body.String(), "<!-- Intercom disabled on internal IP address"))
+			assert.Empty(t, log.all())
+		})
+	}
+}
+
+func TestNonce(t *testing.T) {
+	const nonce = "cmFuZG9tLW5vbmNl"
+	m, log := newMessenger(t, nil)
+	e := app()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set("csp_nonce", nonce) // as a CSP middleware would
+			return next(c)
+		}
+	})
+	e.Use(intercomecho.Middleware(m, intercomecho.WithNonce(func(c echo.Context) string {
+		s, _ := c.Get("csp_nonce").(string)
+		return s
+	})))
+	e.GET("/", render)
+	rec := serve(e, nil)
+	assert.Equal(t, string(m.Render(intercom.Visitor{Nonce: nonce})), rec.Body.String())
+	assert.Contains(t, rec.Body.String(), `<script id="IntercomSettingsScriptTag" nonce="`+nonce+`">`)
+	assert.Empty(t, log.all())
+}
+
+func TestConcurrentRequests(t *testing.T) {
+	m, log := newMessenger(t, nil)
+	e := app()
+	e.Use(intercomecho.Middleware(m, intercomecho.WithUser(func(c echo.Context) (intercom.User, bool) {
+		id := c.QueryParam("id")
+		return *user(id), id != ""
+	})))
+	e.GET("/", func(c echo.Context) error {
+		intercomecho.Set(c, "n", c.QueryParam("id"))
+		return c.Render(http.StatusOK, "page", echo.Map{"intercom_page": c.QueryParam("id")})
+	})
+	var wg sync.WaitGroup
+	for i := range 32 {
+		wg.Go(func() {
+			id := string(rune('a' + i%26))
+			rec := serve(e, httptest.NewRequest(http.MethodGet, "/?id="+id, nil))
+			want := m.Render(intercom.Visitor{User: user(id), Attributes: intercom.Attributes{"n": id, "page": id}})
+			assert.Equal(t, string(want), rec.Body.String())
+		})
+	}
+	wg.Wait()
+	assert.Empty(t, log.all())
+}
+
+func TestGroupAuthAfterMiddleware(t *testing.T) {
+	m, log := newMessenger(t, nil)
+	e := app()
+	e.Use(intercomecho.Middleware(m)) // before the group's auth: the user is read when the page renders
+	g := e.Group("/app", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(intercomecho.UserKey, "jane")
+			return next(c)
+		}
+	})
+	g.GET("/home", render)
+	e.GET("/", render)
+
+	tests := []struct {
+		path string
+		want *intercom.User
+	}{
+		{"/app/home", user("jane")},
+		{"/", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := serve(e, httptest.NewRequest(http.MethodGet, tt.path, nil))
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(intercom.Visitor{User: tt.want})), rec.Body.String())
+		})
+	}
+	assert.Empty(t, log.all())
+}

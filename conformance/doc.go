@@ -1,0 +1,76 @@
+// Package conformance is the conformance suite of the Intercom integrations:
+// it checks that a framework adapter behaves exactly as the core library
+// specifies, the way testing/fstest checks a file system. The Gin, Echo and
+// Fiber adapters run it, and so can any third-party adapter (chi, Fiber v3,
+// Echo v5, ...): the suite never imports an adapter.
+//
+// # Using it
+//
+// An adapter's test file implements a Harness, whose one method builds an app
+// for a Scenario and serves it on a listener the suite provides, and passes
+// it to Run:
+//
+//	func TestConformance(t *testing.T) {
+//		conformance.Run(t, conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conformance.Scenario) {
+//			app := newApp(t, s) // the framework's app, configured from s
+//			go app.Serve(ln)
+//			t.Cleanup(func() { app.Close() })
+//		}))
+//	}
+//
+// Run calls the harness once per case, each time with a fresh
+// *intercom.Messenger in Scenario.Messenger, then requests PagePath over real
+// TCP and checks the page. Every case is a subtest ("group/case"), so one
+// failure names the rule that broke, and go test -run
+// 'TestConformance/client-ip' re-runs one group.
+//
+// # What a harness does
+//
+// Build the app with the adapter's middleware on Scenario.Messenger and map
+// every Scenario field onto the framework's own mechanism:
+//
+//   - SignedIn: a stand-in auth middleware, installed before the Intercom
+//     one, that stores the returned value (when not nil) exactly where the
+//     framework's real auth middleware would (gin.AuthUserKey, echo "user",
+//     fiber "username"), so auto-identification is tested through the same
+//     key users rely on.
+//   - WithUser, WithAttributes, WithNonce: the adapter's options of the same
+//     names. Each callback takes a Header, which reads the request's headers.
+//   - Skip: the adapter's skipper, returning true for every request.
+//   - TrustedProxies: the framework's own trusted-proxy setting; empty means
+//     trust no proxy, so X-Forwarded-For must be ignored. This is where the
+//     frameworks' spoofable defaults are caught.
+//   - PagePath: a GET route whose handler calls the adapter's Identify (when
+//     Scenario.Identify returns true) and Set (for each Scenario.Set entry,
+//     in order), then responds 200 with a text/html page rendered through the
+//     adapter's template integration. The page must not mention
+//     intercomSettings or IntercomSettingsScriptTag outside the snippet.
+//
+// Serve must not block: it starts the server on the listener and registers
+// its shutdown with t.Cleanup.
+//
+// # What it checks
+//
+// The groups of cases are: disabled, anonymous, auto-identify, precedence
+// (Identify over WithUser over auto-identification; Set over WithAttributes
+// over user fields over Config.Messenger), custom-data, identity (user_hash
+// and JWT, verified independently), internal-ip, client-ip (trusted and
+// spoofed X-Forwarded-For), escaping (hostile values in a script element and
+// in the internal-IP comment), nonce, settings, skip, callbacks (each
+// callback runs at most once per request) and concurrency (200 concurrent
+// requests, each with its own user). Pages are read with an HTML5 tokenizer
+// and the settings are compared as parsed JSON, with exact values; errors
+// the Messenger reports to Config.ErrorHandler are checked too: present
+// where a rule says so, absent everywhere else.
+//
+// Real client addresses need no headers: the suite dials from chosen
+// loopback addresses such as 127.0.0.7, which Linux routes to loopback. On
+// systems where only 127.0.0.1 is configured the cases that need another
+// address are skipped, as is the IPv6 case without an IPv6 loopback.
+//
+// # Helpers for an adapter's own tests
+//
+// FindSnippet extracts and parses the snippet of a page, returning an error
+// rather than failing a test, so adapters' unit tests (an httptest recorder,
+// a rendered template) can check snippets the way the suite does.
+package conformance

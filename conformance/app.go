@@ -143,7 +143,7 @@ func fetch(ctx context.Context, c *http.Client, url string, header map[string]st
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: reading body: %w", PagePath, err)

@@ -126,7 +126,7 @@ func scan(src []byte, base int, in *span) ([]element, error) {
 		off += len(raw)
 		switch tt {
 		case html.ErrorToken:
-			if err := z.Err(); err != io.EOF {
+			if err := z.Err(); !errors.Is(err, io.EOF) {
 				return nil, fmt.Errorf("conformance: tokenizing page: %w", err)
 			}
 			if cur != nil {

@@ -97,7 +97,7 @@ func TestFindSnippetReadsCore(t *testing.T) {
 		assert.Equal(t, internal, s.Internal)
 		assert.Equal(t, "r4nd0m-Nonce_12", s.Nonce)
 		assert.Equal(t, expect(map[string]any{"user_id": "42", "name": hostileScript, "c": "-->", "o": "<!--"}), s.Settings)
-		assert.NoError(t, checkSnippet(page, s))
+		require.NoError(t, checkSnippet(page, s))
 		assert.True(t, strings.HasPrefix(s.Loader, ";"), "loader %q", s.Loader)
 	}
 }

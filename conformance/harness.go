@@ -55,6 +55,30 @@ type Scenario struct {
 	// Skip makes the adapter's skipper skip every request: pages render no
 	// snippet.
 	Skip bool
+
+	// WholePage installs the adapter's whole-page install middleware (Inject)
+	// after its Intercom middleware on every route, PagePath included.
+	WholePage bool
+
+	// Raw is what the handler at RawPath writes.
+	Raw RawResponse
+}
+
+// RawResponse is a response the RawPath handler writes by hand, through the
+// framework's own response writer, to exercise whole-page install.
+type RawResponse struct {
+	// Status is the status code; 0 means 200.
+	Status int
+	// Header holds response headers to set before writing (Content-Type,
+	// Content-Encoding, Content-Length, ...).
+	Header map[string]string
+	// Chunks are written one after another; Body bytes, not strings, so a
+	// gzip body survives.
+	Chunks [][]byte
+	// Flush flushes the response after each chunk, where the framework can
+	// (net/http-based ones); a harness whose framework buffers the whole
+	// body (fasthttp) may ignore it.
+	Flush bool
 }
 
 // Routes an app built for a Scenario serves.
@@ -63,6 +87,18 @@ const (
 	// scenario says, then responds 200 with a text/html page rendered by the
 	// adapter's template integration, whose body holds the adapter's Snippet.
 	PagePath = "/page"
+
+	// RawPath serves GET and HEAD: after Identify and Set as on PagePath, the
+	// handler writes Scenario.Raw as it is.
+	RawPath = "/raw"
+
+	// LogoutPath serves GET: the handler calls the adapter's Shutdown, then
+	// redirects (302 Found) to PagePath.
+	LogoutPath = "/logout"
+
+	// SettingsPath serves GET with the adapter's settings JSON handler (for
+	// single-page apps), behind the same middleware as PagePath.
+	SettingsPath = "/settings"
 )
 
 // Harness builds and serves apps for the suite. An adapter's test file

@@ -142,6 +142,20 @@ func (r *Request[C]) Snippet() template.HTML {
 	return r.m.Render(r.Visitor())
 }
 
+// Settings returns the visitor's settings as JSON, the object the snippet
+// would assign to window.intercomSettings (see Messenger.AppendSettings), for
+// a settings endpoint of a single-page app.
+func (r *Request[C]) Settings() []byte {
+	return r.m.AppendSettings(nil, r.Visitor())
+}
+
+// SettingsHeaders are the headers a settings endpoint sends: the JSON holds
+// the visitor's identity, so no cache may keep it.
+var SettingsHeaders = [...][2]string{
+	{"Content-Type", "application/json; charset=utf-8"},
+	{"Cache-Control", "no-store"},
+}
+
 // resolve runs the hooks once. A panicking hook is reported and treated as
 // absent: a bug in app glue must not take the page down.
 func (r *Request[C]) resolve() {

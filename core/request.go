@@ -25,7 +25,8 @@ type Hooks[C any] struct {
 	// Nonce returns the response's CSP nonce (WithNonce).
 	Nonce func(C) string
 	// ClientIP returns the client address as the framework determines it,
-	// honouring its trusted-proxy settings.
+	// honouring its trusted-proxy settings. It only decides the internal-IP
+	// rule, so it is not called when Config.InternalIPs is empty.
 	ClientIP func(C) string
 	// ShutdownPending reports whether the request carries ShutdownCookie
 	// (a logout on an earlier request).
@@ -46,10 +47,9 @@ type Request[C any] struct {
 	hooks    *Hooks[C]
 	ctx      C
 	resolved bool
-	base     Visitor // from the hooks
-	baseUser User    // what base.User points to, kept here to save an allocation
-	user     *User   // from Identify: &explicit, or nil
-	explicit User
+	base     Visitor    // from the hooks
+	user     User       // the resolved or identified user; base.User points here
+	explicit bool       // user came from Identify
 	attrs    Attributes // from Set
 	shutdown bool
 	pending  bool // ShutdownCookie seen and not yet cleared
@@ -68,8 +68,9 @@ func (r *Request[C]) Messenger() *Messenger { return r.m }
 // Identify sets the visitor's user for this request. It takes precedence over
 // the User hook and auto-identification.
 func (r *Request[C]) Identify(u User) {
-	r.explicit = u
-	r.user = &r.explicit
+	// One slot serves both: Identify always wins over a resolved user.
+	r.user, r.explicit = u, true
+	r.base.User = &r.user
 }
 
 // Set sets one custom attribute for this request, overriding the Attributes
@@ -111,9 +112,6 @@ func (r *Request[C]) Visitor() Visitor {
 		r.resolve()
 	}
 	v := r.base
-	if r.user != nil {
-		v.User = r.user
-	}
 	switch {
 	case len(r.attrs) == 0:
 	case len(v.Attributes) == 0:
@@ -168,7 +166,7 @@ func (r *Request[C]) resolve() {
 		r.pending, _ = guard(r.m, "ShutdownPending", func() bool { return h.ShutdownPending(c) })
 		r.shutdown = r.shutdown || r.pending
 	}
-	if h.ClientIP != nil {
+	if h.ClientIP != nil && r.m.HasInternalIPs() { // the client IP only serves the internal-IP rule
 		r.base.ClientIP, _ = guard(r.m, "ClientIP", func() string { return h.ClientIP(c) })
 	}
 	if h.Nonce != nil {
@@ -177,7 +175,7 @@ func (r *Request[C]) resolve() {
 	if h.Attributes != nil {
 		r.base.Attributes, _ = guard(r.m, "Attributes", func() Attributes { return h.Attributes(c) })
 	}
-	if r.user != nil {
+	if r.explicit {
 		return // Identify already decided; skip the (possibly costly) lookups.
 	}
 	if h.User != nil {
@@ -187,8 +185,8 @@ func (r *Request[C]) resolve() {
 		}
 		f, _ := guard(r.m, "User", func() found { u, ok := h.User(c); return found{u, ok} })
 		if f.ok {
-			r.baseUser = f.u
-			r.base.User = &r.baseUser
+			r.user = f.u
+			r.base.User = &r.user
 			return
 		}
 	}
@@ -198,8 +196,8 @@ func (r *Request[C]) resolve() {
 			return
 		}
 		if u, ok := r.m.UserFrom(v); ok {
-			r.baseUser = u
-			r.base.User = &r.baseUser
+			r.user = u
+			r.base.User = &r.user
 		}
 	}
 }

@@ -60,6 +60,7 @@ func TestRequestPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.AppID = "abc12345"
+			tt.cfg.InternalIPs = []string{"192.0.2.0/24"} // so that the client IP is asked for
 			m, rec := newMessenger(t, tt.cfg)
 			c := &ctx{authUser: tt.auth, calls: map[string]int{}}
 			r := intercom.NewRequest(m, tt.hooks, c)
@@ -95,7 +96,7 @@ func TestRequestPrecedence(t *testing.T) {
 }
 
 func TestRequestPanickingHooks(t *testing.T) {
-	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345", InternalIPs: []string{"192.0.2.1"}})
 	hooks := &intercom.Hooks[*ctx]{
 		User:       func(*ctx) (intercom.User, bool) { panic("db down") },
 		AuthUser:   func(*ctx) any { return "fallback" },
@@ -146,5 +147,16 @@ func TestTemplateAttributes(t *testing.T) {
 	}
 	if intercom.TemplateAttributes(map[string]any{"title": 1}) != nil || intercom.TemplateAttributes(nil) != nil {
 		t.Errorf("want nil without intercom_ keys")
+	}
+}
+
+// TestRequestSkipsClientIPWithoutInternalIPs: the client IP only decides the
+// internal-IP rule, so without InternalIPs the hook (and its cost) is skipped.
+func TestRequestSkipsClientIPWithoutInternalIPs(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	c := &ctx{calls: map[string]int{}}
+	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{ClientIP: func(c *ctx) string { c.count("ip"); return "192.0.2.1" }}, c)
+	if v := r.Visitor(); v.ClientIP != "" || c.calls["ip"] != 0 {
+		t.Errorf("ClientIP hook ran %d times (visitor IP %q), want never", c.calls["ip"], v.ClientIP)
 	}
 }

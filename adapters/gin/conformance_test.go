@@ -1,0 +1,99 @@
+package intercomgin_test
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	intercomgin "github.com/goanalytical/intercom/adapters/gin"
+	"github.com/goanalytical/intercom/conformance"
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// pageTemplate is the page the conformance app renders through c.HTML.
+var pageTemplate = template.Must(template.New("page").Parse(
+	`<!DOCTYPE html><html><head><title>conformance</title></head><body><p>page</p>{{ .Intercom }}</body></html>`))
+
+// harness builds a gin app for a conformance.Scenario.
+var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conformance.Scenario) {
+	t.Helper()
+	engine := gin.New()
+	// gin trusts every proxy unless told otherwise; nil trusts none, so an
+	// untrusted peer's X-Forwarded-For is ignored.
+	if err := engine.SetTrustedProxies(s.TrustedProxies); err != nil {
+		t.Errorf("SetTrustedProxies(%q): %v", s.TrustedProxies, err)
+		_ = ln.Close() // fail the suite's requests at once instead of hanging them
+		return
+	}
+	engine.SetHTMLTemplate(pageTemplate)
+
+	// Stand-in for gin.BasicAuth: store the scenario's user where it would.
+	if s.SignedIn != nil {
+		engine.Use(func(c *gin.Context) {
+			if v := s.SignedIn(c.GetHeader); v != nil {
+				c.Set(gin.AuthUserKey, v)
+			}
+		})
+	}
+	engine.Use(intercomgin.Middleware(s.Messenger, scenarioOptions(s)...))
+
+	engine.GET(conformance.PagePath, func(c *gin.Context) {
+		if s.Identify != nil {
+			if u, ok := s.Identify(c.GetHeader); ok {
+				intercomgin.Identify(c, u)
+			}
+		}
+		for _, a := range s.Set {
+			intercomgin.Set(c, a.Key, a.Value)
+		}
+		c.HTML(http.StatusOK, "page", intercomgin.H(c, nil))
+	})
+
+	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("shutting down the gin app: %v", err)
+		}
+		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("serving the gin app: %v", err)
+		}
+	})
+})
+
+// scenarioOptions maps the scenario's header-based callbacks to options.
+func scenarioOptions(s conformance.Scenario) []intercomgin.Option {
+	var opts []intercomgin.Option
+	if s.WithUser != nil {
+		opts = append(opts, intercomgin.WithUser(func(c *gin.Context) (intercom.User, bool) {
+			return s.WithUser(c.GetHeader)
+		}))
+	}
+	if s.WithAttributes != nil {
+		opts = append(opts, intercomgin.WithAttributes(func(c *gin.Context) intercom.Attributes {
+			return s.WithAttributes(c.GetHeader)
+		}))
+	}
+	if s.WithNonce != nil {
+		opts = append(opts, intercomgin.WithNonce(func(c *gin.Context) string {
+			return s.WithNonce(c.GetHeader)
+		}))
+	}
+	if s.Skip {
+		opts = append(opts, intercomgin.WithSkipper(func(*gin.Context) bool { return true }))
+	}
+	return opts
+}
+
+func TestConformance(t *testing.T) {
+	conformance.Run(t, harness)
+}

@@ -1,0 +1,75 @@
+// Package intercomgin puts the Intercom Messenger on the pages of a Gin app.
+//
+// Build one intercom.Messenger at start-up, install Middleware, and pass each
+// page's template data through H:
+//
+//	m, err := intercom.New(intercom.Config{
+//		AppID:      os.Getenv("INTERCOM_APP_ID"),
+//		HMACSecret: os.Getenv("INTERCOM_HMAC_SECRET_KEY"),
+//	})
+//	if err != nil {
+//		log.Fatal(err) // a bad setting fails here, never on a request
+//	}
+//
+//	r := gin.Default()
+//	if err := r.SetTrustedProxies(nil); err != nil { // see "Client IP" below
+//		log.Fatal(err)
+//	}
+//	r.Use(gin.BasicAuth(accounts)) // or the app's own auth middleware
+//	r.Use(intercomgin.Middleware(m))
+//	r.GET("/pricing", func(c *gin.Context) {
+//		c.HTML(http.StatusOK, "pricing.tmpl", intercomgin.H(c, gin.H{
+//			"title":         "Pricing",
+//			"intercom_plan": "pro", // custom data, sent as "plan"
+//		}))
+//	})
+//
+// and in the template, anywhere in the body:
+//
+//	{{ .Intercom }}
+//
+// H adds the snippet under intercom.TemplateKey; Snippet returns it for
+// other uses. Both render nothing when the Messenger is disabled (no app id)
+// and on requests the WithSkipper function excludes.
+//
+// # Who the visitor is
+//
+// The user is decided once per request, when a page first renders the
+// snippet, from the first of:
+//
+//  1. Identify, called by a handler (for example right after sign-up);
+//  2. the WithUser function, for apps with their own sessions;
+//  3. the value gin.BasicAuth stored under gin.AuthUserKey: a user name
+//     (identified by id and name) or an app type implementing
+//     intercom.Identifier. Any other type is reported to the Messenger's
+//     ErrorHandler and ignored. intercom.Config.DisableAutoIdentify turns
+//     this step off.
+//
+// Custom data comes from WithAttributes for every page, overridden by Set
+// and by the intercom_* keys of H's data for one page.
+//
+// # Client IP
+//
+// The snippet is commented out for visitors inside
+// intercom.Config.InternalIPs, and the client address is c.ClientIP(), so
+// the engine's own proxy settings apply. Gin's default is to trust ALL
+// proxies: any client can then pick its own c.ClientIP() by sending an
+// X-Forwarded-For header. Tell the engine which proxies are yours, or that
+// there are none:
+//
+//	r.SetTrustedProxies([]string{"10.0.0.0/8"}) // your load balancers
+//	r.SetTrustedProxies(nil)                    // no proxy: the peer address
+//
+// Behind a platform that sets a client-IP header of its own, set
+// r.TrustedPlatform (for example gin.PlatformCloudflare) instead. WithClientIP
+// replaces c.ClientIP() altogether.
+//
+// # Errors
+//
+// Nothing here fails a request. Problems (a panicking WithUser function, a
+// value of the wrong type under gin.AuthUserKey, an invalid nonce) go to
+// intercom.Config.ErrorHandler and the page renders without the affected
+// part. Snippet and H on a route the middleware does not cover render
+// nothing; with no Messenger to report to, they write
+// intercom.ErrNoMiddleware to gin.DefaultErrorWriter, once per process.
+package intercomgin

@@ -1,0 +1,94 @@
+package intercomgin
+
+import (
+	"github.com/gin-gonic/gin"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// contextKey is the type of the key the middleware stores its state under.
+// Being unexported, no other package can write a value under the key, so the
+// state cannot collide with an app's own c.Set keys.
+type contextKey int
+
+// requestKey holds a *intercom.Request[*gin.Context], or skipped{} on a
+// request the skipper excluded.
+const requestKey contextKey = 0
+
+// skipped marks a request the skipper excluded, so that helpers can tell an
+// intended skip from a missing middleware. It has no size, so storing it
+// does not allocate.
+type skipped struct{}
+
+// Middleware returns a gin middleware that makes m's snippet available to
+// the handlers after it, through Snippet and H, and makes Identify and Set
+// work for them.
+//
+// The options are read once, here. Per request, the middleware only records
+// the request: the user, attributes, nonce and client IP are looked up when
+// a page first renders the snippet, and at most once. So the user that
+// gin.BasicAuth (or the app's auth middleware) stores under gin.AuthUserKey
+// is found whether that middleware runs before or after this one, on the
+// engine or on a route group.
+//
+// Middleware panics if m is nil: a Messenger from intercom.New is required
+// (a disabled one, with an empty AppID, renders nothing).
+func Middleware(m *intercom.Messenger, opts ...Option) gin.HandlerFunc {
+	if m == nil {
+		panic("intercomgin: Middleware called with a nil *intercom.Messenger")
+	}
+	cfg := newConfig(opts)
+	hooks := &intercom.Hooks[*gin.Context]{
+		User:       cfg.user,
+		AuthUser:   authUser,
+		Attributes: cfg.attrs,
+		Nonce:      cfg.nonce,
+		ClientIP:   cfg.clientIP,
+	}
+	skip := cfg.skip
+	return func(c *gin.Context) {
+		if skip != nil && shouldSkip(m, skip, c) {
+			c.Set(requestKey, skipped{})
+		} else {
+			c.Set(requestKey, intercom.NewRequest(m, hooks, c))
+		}
+		c.Next()
+	}
+}
+
+// authUser returns what gin.BasicAuth (or an app's auth middleware following
+// its convention) stored for the signed-in user; the Messenger decides
+// whether it can be used.
+func authUser(c *gin.Context) any {
+	v, _ := c.Get(gin.AuthUserKey)
+	return v
+}
+
+// shouldSkip runs the skipper. The skipper is app code that runs on every
+// request, so a panic in it is reported and the request is not skipped,
+// rather than failing a page over the Messenger.
+func shouldSkip(m *intercom.Messenger, skip func(*gin.Context) bool, c *gin.Context) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+			m.Report(&intercom.HookError{Hook: "Skipper"})
+		}
+	}()
+	return skip(c)
+}
+
+// request returns the state the middleware stored for c: r for a request it
+// serves, or nil with found true for one its skipper excluded. Both are zero
+// when the middleware did not run, or when c is nil.
+func request(c *gin.Context) (r *intercom.Request[*gin.Context], found bool) {
+	if c == nil {
+		return nil, false
+	}
+	switch v, _ := c.Get(requestKey); v := v.(type) {
+	case *intercom.Request[*gin.Context]:
+		return v, v != nil
+	case skipped:
+		return nil, true
+	}
+	return nil, false
+}

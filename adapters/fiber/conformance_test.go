@@ -1,0 +1,101 @@
+package intercomfiber_test
+
+import (
+	"net"
+	"net/http"
+	"testing"
+	"testing/fstest"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+	"github.com/gofiber/template/html/v2"
+
+	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
+	"github.com/goanalytical/intercom/conformance"
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// conformancePage is the page the harness serves at conformance.PagePath.
+var conformancePage = fstest.MapFS{
+	"page.html": {Data: []byte("<!DOCTYPE html>\n<html><head><title>page</title></head><body><h1>page</h1>\n{{ .Intercom }}\n</body></html>\n")},
+}
+
+// Both template integrations must pass the suite: Bind in the handler, and
+// the Views wrapper fed by PassLocalsToViews.
+func TestConformance(t *testing.T) {
+	t.Run("Bind", func(t *testing.T) { conformance.Run(t, harness(false)) })
+	t.Run("Views", func(t *testing.T) { conformance.Run(t, harness(true)) })
+}
+
+func harness(viaViews bool) conformance.Harness {
+	return conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conformance.Scenario) {
+		cfg := fiber.Config{
+			DisableStartupMessage: true,
+			Views:                 html.NewFileSystem(http.FS(conformancePage), ".html"),
+		}
+		if viaViews {
+			cfg.Views = intercomfiber.Views(cfg.Views)
+			cfg.PassLocalsToViews = true
+		}
+		if len(s.TrustedProxies) > 0 {
+			cfg.EnableTrustedProxyCheck = true
+			cfg.TrustedProxies = s.TrustedProxies
+			cfg.ProxyHeader = fiber.HeaderXForwardedFor
+		}
+		app := fiber.New(cfg)
+
+		// Stand-in for middleware/basicauth: it stores the user under the
+		// same key.
+		app.Use(func(c *fiber.Ctx) error {
+			if s.SignedIn != nil {
+				if v := s.SignedIn(headerOf(c)); v != nil {
+					c.Locals("username", v)
+				}
+			}
+			return c.Next()
+		})
+		app.Use(intercomfiber.New(s.Messenger, configFor(s)))
+		app.Get(conformance.PagePath, func(c *fiber.Ctx) error {
+			h := headerOf(c)
+			if s.Identify != nil {
+				if u, ok := s.Identify(h); ok {
+					intercomfiber.Identify(c, u)
+				}
+			}
+			for _, a := range s.Set {
+				intercomfiber.Set(c, a.Key, a.Value)
+			}
+			if viaViews {
+				return c.Render("page", fiber.Map{})
+			}
+			return c.Render("page", intercomfiber.Bind(c, fiber.Map{}))
+		})
+
+		go func() { _ = app.Listener(ln) }()
+		t.Cleanup(func() { _ = app.Shutdown() })
+	})
+}
+
+// configFor maps the scenario's callbacks onto the middleware's Config.
+func configFor(s conformance.Scenario) intercomfiber.Config {
+	var cfg intercomfiber.Config
+	if s.WithUser != nil {
+		cfg.User = func(c *fiber.Ctx) (intercom.User, bool) { return s.WithUser(headerOf(c)) }
+	}
+	if s.WithAttributes != nil {
+		cfg.Attributes = func(c *fiber.Ctx) intercom.Attributes { return s.WithAttributes(headerOf(c)) }
+	}
+	if s.WithNonce != nil {
+		cfg.Nonce = func(c *fiber.Ctx) string { return s.WithNonce(headerOf(c)) }
+	}
+	if s.Skip {
+		cfg.Next = func(*fiber.Ctx) bool { return true }
+	}
+	return cfg
+}
+
+// headerOf reads headers for the scenario's callbacks; the copy keeps what
+// they return valid after fasthttp reuses the request buffer.
+func headerOf(c *fiber.Ctx) conformance.Header {
+	return func(name string) string { return utils.CopyString(c.Get(name)) }
+}

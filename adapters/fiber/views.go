@@ -1,0 +1,110 @@
+package intercomfiber
+
+import (
+	"html/template"
+	"io"
+	"maps"
+
+	"github.com/gofiber/fiber/v2"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// Bind returns a copy of data for c.Render with the request's snippet under
+// intercom.TemplateKey ("Intercom"):
+//
+//	return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+//
+// Keys of data that start with intercom.TemplatePrefix ("intercom_") are Set
+// on the request first, prefix stripped, as the seed's template context
+// variables were, so they override Set calls made earlier with the same key.
+// data itself is never modified and may be nil; an "Intercom" key in it is
+// replaced. Call Bind after Identify and Set: it renders the snippet then.
+func Bind(c *fiber.Ctx, data fiber.Map) fiber.Map {
+	out := make(fiber.Map, len(data)+1)
+	maps.Copy(out, data)
+	r, ok := lookup(c)
+	if !ok {
+		noMiddleware()
+	}
+	out[intercom.TemplateKey] = render(r, data)
+	return out
+}
+
+// render Sets the intercom_* keys of data on r and renders its snippet; a
+// nil r (skipped or no middleware) renders nothing.
+func render(r *request, data map[string]any) template.HTML {
+	if r == nil {
+		return ""
+	}
+	for k, v := range intercom.TemplateAttributes(data) {
+		r.Set(k, v)
+	}
+	return r.Snippet()
+}
+
+// Views wraps a template engine so that every page an app renders with
+// fiber.Config{PassLocalsToViews: true} gets the snippet under
+// intercom.TemplateKey ("Intercom"), with no change to the handlers:
+//
+//	app := fiber.New(fiber.Config{
+//		Views:             intercomfiber.Views(html.New("./views", ".html")),
+//		PassLocalsToViews: true,
+//	})
+//
+// Fiber calls Views.Render without the request, so the wrapper finds the
+// request through the binding: PassLocalsToViews copies every string-keyed
+// local, LocalsKey included, into a fiber.Map binding (and only into a
+// fiber.Map; a map[string]any that holds LocalsKey works too). The snippet
+// is rendered when c.Render runs, so Identify and Set calls made before it
+// count, and intercom_* keys of the binding are Set as with Bind. The engine
+// gets a copy of the map; a binding that already has an "Intercom" key (from
+// Bind, say), has no LocalsKey, or is not a map is passed on unchanged.
+//
+// As with PassLocalsToViews itself, build a fresh map for each c.Render call:
+// fiber writes the locals into the map it is given. Configure the engine
+// (AddFunc, Reload, Debug, ...) before wrapping it, or keep a reference to it.
+// Views returns nil for a nil engine.
+func Views(next fiber.Views) fiber.Views {
+	if next == nil {
+		return nil
+	}
+	return views{next}
+}
+
+// views is the engine wrapper Views returns; Load is the engine's own.
+type views struct {
+	fiber.Views
+}
+
+// Render adds the snippet to a map binding that carries the request, then
+// renders with the wrapped engine.
+func (v views) Render(w io.Writer, name string, binding any, layout ...string) error {
+	switch b := binding.(type) {
+	case fiber.Map:
+		if out, ok := withSnippet(b); ok {
+			binding = fiber.Map(out)
+		}
+	case map[string]any:
+		if out, ok := withSnippet(b); ok {
+			binding = out
+		}
+	}
+	return v.Views.Render(w, name, binding, layout...)
+}
+
+// withSnippet returns a copy of data with the snippet of the request found
+// under LocalsKey, or ok false to leave data as it is.
+func withSnippet(data map[string]any) (out map[string]any, ok bool) {
+	if _, has := data[intercom.TemplateKey]; has {
+		return nil, false
+	}
+	r, ok := data[LocalsKey].(*request)
+	if !ok {
+		return nil, false
+	}
+	out = make(map[string]any, len(data)+1)
+	maps.Copy(out, data)
+	out[intercom.TemplateKey] = render(r, data)
+	return out, true
+}

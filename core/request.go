@@ -37,6 +37,18 @@ type Hooks[C any] struct {
 	ShutdownDone func(C)
 }
 
+// Skipped runs skip, an adapter's skipper option, for the request c. A
+// panicking skipper is reported as a HookError named hook and the request
+// is not skipped: app glue must not take a page down. A nil skip skips
+// nothing.
+func Skipped[C any](m *Messenger, hook string, skip func(C) bool, c C) bool {
+	if skip == nil {
+		return false
+	}
+	v, _ := guard(m, hook, func() bool { return skip(c) })
+	return v
+}
+
 // Request is the Intercom state of one request in a framework adapter: the
 // user and custom data handlers set, resolved together with the Hooks into a
 // Visitor. The hooks run at most once per request, on first use, so an

@@ -160,3 +160,19 @@ func TestRequestSkipsClientIPWithoutInternalIPs(t *testing.T) {
 		t.Errorf("ClientIP hook ran %d times (visitor IP %q), want never", c.calls["ip"], v.ClientIP)
 	}
 }
+
+func TestSkipped(t *testing.T) {
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	c := &ctx{}
+	if !intercom.Skipped(m, "Skipper", func(*ctx) bool { return true }, c) ||
+		intercom.Skipped(m, "Skipper", func(*ctx) bool { return false }, c) ||
+		intercom.Skipped[*ctx](m, "Skipper", nil, c) {
+		t.Error("Skipped does not return the skipper's answer")
+	}
+	if intercom.Skipped(m, "Next", func(*ctx) bool { panic("boom") }, c) {
+		t.Error("a panicking skipper must not skip")
+	}
+	if got, want := rec.messages(), []string{"intercom: Next hook panicked; treated as unset"}; !equalStrings(got, want) {
+		t.Errorf("reported %q, want %q", got, want)
+	}
+}

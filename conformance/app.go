@@ -78,8 +78,9 @@ func (r *recorder) list() []error {
 
 // app is one app a harness built for a case.
 type app struct {
-	url string
-	rec *recorder
+	base string // http://host:port
+	url  string // of PagePath
+	rec  *recorder
 }
 
 // start builds a Messenger from c (reporting to a recorder), has the harness
@@ -102,7 +103,8 @@ func startOn(t *testing.T, h Harness, addr string, c intercom.Config, s Scenario
 	// and covers a harness that failed before serving.
 	t.Cleanup(func() { _ = ln.Close() })
 	h.Serve(t, ln, s)
-	return &app{url: "http://" + ln.Addr().String() + PagePath, rec: rec}
+	base := "http://" + ln.Addr().String()
+	return &app{base: base, url: base + PagePath, rec: rec}
 }
 
 // page is one response of an app's page.
@@ -154,12 +156,17 @@ func fetch(ctx context.Context, c *http.Client, url string, header map[string]st
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "text/html" {
 		return nil, fmt.Errorf("GET %s: Content-Type %q, want text/html", PagePath, resp.Header.Get("Content-Type"))
 	}
+	return newPage(body), nil
+}
+
+// newPage parses a page's snippet.
+func newPage(body []byte) *page {
 	p := &page{body: string(body)}
 	p.snippet, p.err = FindSnippet(body)
 	if errors.Is(p.err, ErrNoSnippet) {
 		p.err = nil
 	}
-	return p, nil
+	return p
 }
 
 // get requests the app's page from the loopback address from ("" for the
@@ -180,8 +187,8 @@ func (a *app) get(t *testing.T, from string, header map[string]string) *page {
 // comment early, and the settings are nowhere else in the page.
 func (p *page) mustSnippet(t *testing.T) *Snippet {
 	t.Helper()
-	require.NoError(t, p.err, "the page's snippet is malformed; page:\n%s", p.body)
-	require.NotNil(t, p.snippet, "the page has no Intercom snippet; page:\n%s", p.body)
+	require.NoError(t, p.err, "the page's snippet is malformed; page:\n%s", excerpt(p.body))
+	require.NotNil(t, p.snippet, "the page has no Intercom snippet; page:\n%s", excerpt(p.body))
 	s := p.snippet
 	assert.NoError(t, checkSnippet(p.body, s))
 	return s
@@ -204,11 +211,23 @@ func checkSnippet(body string, s *Snippet) error {
 	case strings.ContainsAny(s.settingsJSON, "<>&\u2028\u2029"):
 		return fmt.Errorf("settings JSON holds an unescaped <, >, &, U+2028 or U+2029: %s", s.settingsJSON)
 	case strings.Count(body, "intercomSettings") != strings.Count(s.Raw, "intercomSettings"):
-		return fmt.Errorf("intercomSettings appears in the page outside the snippet; page:\n%s", body)
+		return fmt.Errorf("intercomSettings appears in the page outside the snippet; page:\n%s", excerpt(body))
 	case !strings.Contains(s.Loader, `"`+widgetURL+`"`):
 		return fmt.Errorf("loader does not load %q: %s", widgetURL, s.Loader)
 	}
 	return nil
+}
+
+// excerptLen bounds how much of a page a failure message shows.
+const excerptLen = 4 << 10
+
+// excerpt returns body for a failure message: whole when short, otherwise
+// its start and end.
+func excerpt(body string) string {
+	if len(body) <= excerptLen {
+		return body
+	}
+	return fmt.Sprintf("%s\n[... %d bytes ...]\n%s", body[:excerptLen/2], len(body)-excerptLen, body[len(body)-excerptLen/2:])
 }
 
 // mustNotHaveSnippet checks that the page carries no trace of the snippet.

@@ -19,10 +19,10 @@
 //	}
 //
 // Run calls the harness once per case, each time with a fresh
-// *intercom.Messenger in Scenario.Messenger, then requests PagePath over real
-// TCP and checks the page. Every case is a subtest ("group/case"), so one
-// failure names the rule that broke, and go test -run
-// 'TestConformance/client-ip' re-runs one group.
+// *intercom.Messenger in Scenario.Messenger, then requests PagePath and the
+// other routes below over real TCP and checks the responses. Every case is a
+// subtest ("group/case"), so one failure names the rule that broke, and go
+// test -run 'TestConformance/client-ip' re-runs one group.
 //
 // # What a harness does
 //
@@ -45,6 +45,16 @@
 //     in order), then responds 200 with a text/html page rendered through the
 //     adapter's template integration. The page must not mention
 //     intercomSettings or IntercomSettingsScriptTag outside the snippet.
+//   - RawPath: a GET and HEAD route whose handler calls Identify and Set as
+//     on PagePath, then writes Scenario.Raw through the framework's own
+//     response writer exactly as it is: status, headers, each chunk in
+//     turn, flushing after each one when Raw.Flush is set.
+//   - LogoutPath: a GET route whose handler calls the adapter's Shutdown,
+//     then redirects (302 Found) to PagePath.
+//   - SettingsPath: a GET route served by the adapter's settings JSON
+//     handler, behind the same middleware as PagePath.
+//   - WholePage: the adapter's whole-page install middleware, after its
+//     Intercom middleware, on every route, PagePath included.
 //
 // Serve must not block: it starts the server on the listener and registers
 // its shutdown with t.Cleanup.
@@ -57,11 +67,22 @@
 // and JWT, verified independently), internal-ip, client-ip (trusted and
 // spoofed X-Forwarded-For), escaping (hostile values in a script element and
 // in the internal-IP comment), nonce, settings, skip, callbacks (each
-// callback runs at most once per request) and concurrency (200 concurrent
-// requests, each with its own user). Pages are read with an HTML5 tokenizer
-// and the settings are compared as parsed JSON, with exact values; errors
-// the Messenger reports to Config.ErrorHandler are checked too: present
-// where a rule says so, absent everywhere else.
+// callback runs at most once per request), concurrency (200 concurrent
+// requests, each with its own user), whole-page (the snippet inserted
+// exactly once, right before the last </body>, for the handler's visitor,
+// into text/html pages however they are written; everything else left byte
+// for byte as the handler wrote it), logout (exactly this workspace's
+// intercom-* cookies expired with the configured Domain, and the next page,
+// only that one, shutting the Messenger down) and settings-json (the JSON of
+// the settings endpoint is the object the page's snippet carries, or null,
+// and is not cacheable). Pages are read with an HTML5 tokenizer and the
+// settings are compared as parsed JSON, with exact values; errors the
+// Messenger reports to Config.ErrorHandler are checked too: present where a
+// rule says so, absent everywhere else.
+//
+// The logout cases keep cookies as a browser on the site would, including
+// those set for Config.CookieDomain, and look at the redirect rather than
+// follow it.
 //
 // Real client addresses need no headers: the suite dials from chosen
 // loopback addresses such as 127.0.0.7, which Linux routes to loopback. On

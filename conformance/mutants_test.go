@@ -7,9 +7,15 @@ package conformance_test
 // TestMutantsCoverEveryCase checks that every case is failed by some mutant.
 
 import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"maps"
+	"mime"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -28,6 +34,9 @@ type mutant struct {
 	scenario func(conformance.Scenario) conformance.Scenario
 	// conn wraps each connection the reference harness accepts.
 	conn func(net.Conn) net.Conn
+	// handler wraps the reference harness's app; it gets the Scenario as
+	// the suite wrote it, before scenario rewrote it.
+	handler func(s conformance.Scenario, app http.Handler) http.Handler
 	// mustFail lists the "group/case" names the bug must fail.
 	mustFail []string
 }
@@ -35,13 +44,18 @@ type mutant struct {
 // harness is the reference harness with the mutant's bug.
 func (m mutant) harness() conformance.Harness {
 	return conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conformance.Scenario) {
+		orig := s
 		if m.scenario != nil {
 			s = m.scenario(s)
 		}
 		if m.conn != nil {
 			ln = wrappedListener{ln, m.conn}
 		}
-		serveNetHTTP(t, ln, s)
+		app := newApp(t, s)
+		if m.handler != nil {
+			app = m.handler(orig, app)
+		}
+		serve(t, ln, app)
 	})
 }
 
@@ -308,6 +322,285 @@ var mutants = []mutant{
 		},
 		mustFail: []string{"escaping/script", "escaping/internal-comment"},
 	},
+
+	// Whole-page install.
+	{
+		name: "injects-before-first-body-close",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if raw, at := snippetIn(rec.body); at >= 0 && r.URL.Path == conformance.RawPath {
+				body := cut(rec.body, at, len(raw))
+				if loc := bodyClose.FindIndex(body); loc != nil {
+					rec.body = insert(body, loc[0], raw)
+				}
+			}
+		}),
+		mustFail: []string{
+			"whole-page/before-last-body-close", "whole-page/content-length",
+			"whole-page/three-byte-writes", "whole-page/three-byte-writes-flushed",
+		},
+	},
+	{
+		name: "matches-lower-case-body-close-only",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if raw, at := snippetIn(rec.body); at >= 0 && r.URL.Path == conformance.RawPath {
+				body := cut(rec.body, at, len(raw))
+				rec.body = body
+				if i := bytes.LastIndex(body, []byte("</body>")); i >= 0 {
+					rec.body = insert(body, i, raw)
+				}
+			}
+		}),
+		mustFail: []string{"whole-page/upper-case-body-close"},
+	},
+	{
+		name: "renders-before-the-handler",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if raw, at := snippetIn(rec.body); at >= 0 && r.URL.Path == conformance.RawPath {
+				rec.body = insert(cut(rec.body, at, len(raw)), at, anonymousSnippet(s))
+			}
+		}),
+		mustFail: []string{
+			"whole-page/before-last-body-close", "whole-page/upper-case-body-close", "whole-page/charset-parameter",
+		},
+	},
+	{
+		name: "requires-exact-text-html",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if raw, at := snippetIn(rec.body); at >= 0 && r.URL.Path == conformance.RawPath &&
+				rec.header.Get("Content-Type") != "text/html" {
+				rec.body = cut(rec.body, at, len(raw))
+			}
+		}),
+		mustFail: []string{"whole-page/charset-parameter"},
+	},
+	{
+		name: "injects-into-any-content-type",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.RawPath && !isHTML(rec.header) && rec.header.Get("Content-Encoding") == "" {
+				rec.body = injectLast(rec.body, anonymousSnippet(s))
+			}
+		}),
+		mustFail: []string{"whole-page/json-untouched"},
+	},
+	{
+		name: "injects-into-encoded-body",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path != conformance.RawPath || !isHTML(rec.header) || rec.header.Get("Content-Encoding") != "gzip" {
+				return
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(rec.body))
+			if err != nil {
+				return
+			}
+			page, _ := io.ReadAll(zr)
+			var out bytes.Buffer
+			zw := gzip.NewWriter(&out)
+			_, _ = zw.Write(injectLast(page, anonymousSnippet(s)))
+			_ = zw.Close()
+			rec.body = out.Bytes()
+		}),
+		mustFail: []string{"whole-page/gzip-untouched"},
+	},
+	{
+		// Rendering the snippet (which clears the logout flag) for responses
+		// that cannot show it.
+		name: "ignores-method-and-status",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if _, err := r.Cookie(intercom.ShutdownCookie); err == nil && isHTML(rec.header) &&
+				(r.Method == http.MethodHead || rec.status == http.StatusNoContent || rec.status == http.StatusNotModified) {
+				http.SetCookie(rec, s.Messenger.ShutdownDoneCookie())
+			}
+		}),
+		mustFail: []string{"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched"},
+	},
+	{
+		name: "appends-without-body-close",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.RawPath && isHTML(rec.header) && rec.status == http.StatusOK &&
+				rec.header.Get("Content-Encoding") == "" && !bodyClose.Match(rec.body) {
+				rec.body = append(rec.body, anonymousSnippet(s)...)
+			}
+		}),
+		mustFail: []string{"whole-page/no-body-close-untouched"},
+	},
+	{
+		name: "keeps-content-length",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if cl := s.Raw.Header["Content-Length"]; cl != "" && r.URL.Path == conformance.RawPath {
+				rec.header.Set("Content-Length", cl)
+			}
+		}),
+		mustFail: []string{"whole-page/content-length"},
+	},
+	{
+		// A whole-page install that looks for </body> in each write alone.
+		name:     "searches-each-write",
+		scenario: func(s conformance.Scenario) conformance.Scenario { s.WholePage = false; return s },
+		handler: func(s conformance.Scenario, app http.Handler) http.Handler {
+			if !s.WholePage {
+				return app
+			}
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == conformance.RawPath {
+					w = &perWriteInjector{ResponseWriter: w, snippet: anonymousSnippet(s)}
+				}
+				app.ServeHTTP(w, r)
+			})
+		},
+		mustFail: []string{"whole-page/three-byte-writes", "whole-page/three-byte-writes-flushed"},
+	},
+	{
+		name: "injects-despite-template",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if s.WholePage && r.URL.Path == conformance.PagePath {
+				rec.body = injectLast(rec.body, anonymousSnippet(s))
+			}
+		}),
+		mustFail: []string{"whole-page/template-already-rendered"},
+	},
+	{
+		name: "gives-up-on-large-pages",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if raw, at := snippetIn(rec.body); at >= 0 && r.URL.Path == conformance.RawPath && len(rec.body) > 1<<20 {
+				rec.body = cut(rec.body, at, len(raw))
+			}
+		}),
+		mustFail: []string{"whole-page/large-page"},
+	},
+
+	// Logout.
+	{
+		name: "logout-without-shutdown-flag",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.LogoutPath {
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == intercom.ShutdownCookie })
+			}
+		}),
+		mustFail: []string{
+			"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain",
+			"logout/next-page-shuts-down-once", "logout/whole-page-shuts-down-once",
+		},
+	},
+	{
+		name: "shutdown-flag-never-cleared",
+		// Neither the response nor the page's script clears the flag.
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path != conformance.LogoutPath {
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == intercom.ShutdownCookie })
+				rec.body = flagDeletion.ReplaceAll(rec.body, nil)
+			}
+		}),
+		mustFail: []string{"logout/next-page-shuts-down-once", "logout/whole-page-shuts-down-once"},
+	},
+	{
+		// ShutdownPending not wired: the page never sees the flag.
+		name: "ignores-shutdown-flag",
+		handler: func(_ conformance.Scenario, app http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				cookies := r.Cookies()
+				r = r.Clone(r.Context())
+				r.Header.Del("Cookie")
+				for _, c := range cookies {
+					if c.Name != intercom.ShutdownCookie {
+						r.AddCookie(c)
+					}
+				}
+				app.ServeHTTP(w, r)
+			})
+		},
+		mustFail: []string{"logout/next-page-shuts-down-once", "logout/whole-page-shuts-down-once"},
+	},
+	{
+		name: "logout-ignores-cookie-domain",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.LogoutPath {
+				lines := rec.header.Values("Set-Cookie")
+				rec.header.Del("Set-Cookie")
+				for _, line := range lines {
+					rec.header.Add("Set-Cookie", domainAttr.ReplaceAllString(line, ""))
+				}
+			}
+		}),
+		mustFail: []string{"logout/expires-with-cookie-domain"},
+	},
+	{
+		// intercom-rails: only the session cookie.
+		name: "logout-expires-session-only",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.LogoutPath {
+				dropSetCookies(rec.header, func(c *http.Cookie) bool {
+					return strings.HasPrefix(c.Name, "intercom-") && c.Name != "intercom-session-"+s.Messenger.AppID()
+				})
+			}
+		}),
+		mustFail: []string{"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain"},
+	},
+	{
+		// Shutdown passing no request cookies to LogoutCookies.
+		name: "logout-ignores-request-cookies",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.LogoutPath {
+				known := s.Messenger.LogoutCookies(nil)
+				dropSetCookies(rec.header, func(c *http.Cookie) bool {
+					return !slices.ContainsFunc(known, func(k *http.Cookie) bool { return k.Name == c.Name })
+				})
+			}
+		}),
+		mustFail: []string{"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain"},
+	},
+	{
+		name: "logout-expires-every-cookie",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path != conformance.LogoutPath {
+				return
+			}
+			set := map[string]bool{}
+			for _, c := range readSetCookies(rec.header) {
+				set[c.Name] = true
+			}
+			for _, c := range r.Cookies() {
+				if !set[c.Name] {
+					http.SetCookie(rec, &http.Cookie{Name: c.Name, Path: "/", MaxAge: -1})
+				}
+			}
+		}),
+		mustFail: []string{"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain"},
+	},
+
+	// The settings JSON.
+	{
+		name: "settings-without-no-store",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.SettingsPath {
+				rec.header.Del("Cache-Control")
+			}
+		}),
+		mustFail: []string{
+			"settings-json/same-as-snippet-with-user", "settings-json/same-as-snippet-signed-in",
+			"settings-json/disabled-null", "settings-json/internal-ip-null",
+		},
+	},
+	{
+		name: "settings-for-anonymous-visitor",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.SettingsPath {
+				rec.body = s.Messenger.Settings(intercom.Visitor{})
+			}
+		}),
+		mustFail: []string{
+			"settings-json/same-as-snippet-with-user", "settings-json/same-as-snippet-signed-in",
+			"settings-json/internal-ip-null",
+		},
+	},
+	{
+		name: "settings-object-when-disabled",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.SettingsPath && !s.Messenger.Enabled() {
+				rec.body = []byte("{}")
+			}
+		}),
+		mustFail: []string{"settings-json/disabled-null"},
+	},
 }
 
 // mapSignedIn returns a SignedIn callback that passes what signed returns
@@ -318,6 +611,126 @@ func mapSignedIn(signed func(conformance.Header) any, f func(any) any) func(conf
 	}
 	return func(h conformance.Header) any { return f(signed(h)) }
 }
+
+// recording is a response the reference app wrote, held back for a mutant
+// to rewrite.
+type recording struct {
+	header http.Header
+	status int
+	body   []byte
+}
+
+func (r *recording) Header() http.Header { return r.header }
+
+func (r *recording) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+func (r *recording) Write(p []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	r.body = append(r.body, p...)
+	return len(p), nil
+}
+
+// rewrite returns a mutant handler that holds back each response of the
+// app and lets f change it before it is sent.
+func rewrite(f func(s conformance.Scenario, r *http.Request, rec *recording)) func(conformance.Scenario, http.Handler) http.Handler {
+	return func(s conformance.Scenario, app http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rec := &recording{header: w.Header()}
+			app.ServeHTTP(rec, r)
+			f(s, r, rec)
+			w.WriteHeader(cmp.Or(rec.status, http.StatusOK))
+			_, _ = w.Write(rec.body)
+		})
+	}
+}
+
+// flagDeletion matches the shutdown snippet's deletion of the logout flag.
+var flagDeletion = regexp.MustCompile(`d\.cookie="` + intercom.ShutdownCookie + `=[^"]*";`)
+
+// bodyClose matches an end tag of the body element.
+var bodyClose = regexp.MustCompile(`(?i)</body[\t\n\f\r />]`)
+
+// domainAttr matches a Set-Cookie line's Domain attribute.
+var domainAttr = regexp.MustCompile(`(?i);\s*domain=[^;]*`)
+
+// snippetIn returns the snippet in body and where it starts; -1 without one.
+func snippetIn(body []byte) (string, int) {
+	s, err := conformance.FindSnippet(body)
+	if err != nil {
+		return "", -1
+	}
+	return s.Raw, bytes.Index(body, []byte(s.Raw))
+}
+
+// cut returns body without the n bytes at at.
+func cut(body []byte, at, n int) []byte {
+	return slices.Concat(body[:at], body[at+n:])
+}
+
+// insert returns body with s inserted at at.
+func insert(body []byte, at int, s string) []byte {
+	return slices.Concat(body[:at], []byte(s), body[at:])
+}
+
+// injectLast inserts s before body's last </body>, if it has one.
+func injectLast(body []byte, s string) []byte {
+	loc := bodyClose.FindAllIndex(body, -1)
+	if loc == nil {
+		return body
+	}
+	return insert(body, loc[len(loc)-1][0], s)
+}
+
+// anonymousSnippet is a snippet rendered without the request's visitor.
+func anonymousSnippet(s conformance.Scenario) string {
+	return string(s.Messenger.Render(intercom.Visitor{}))
+}
+
+func isHTML(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "text/html"
+}
+
+// readSetCookies parses h's Set-Cookie lines.
+func readSetCookies(h http.Header) []*http.Cookie {
+	return (&http.Response{Header: h}).Cookies()
+}
+
+// dropSetCookies removes the Set-Cookie lines whose cookie drop reports.
+func dropSetCookies(h http.Header, drop func(*http.Cookie) bool) {
+	lines := h.Values("Set-Cookie")
+	h.Del("Set-Cookie")
+	for _, line := range lines {
+		if c, err := http.ParseSetCookie(line); err != nil || !drop(c) {
+			h.Add("Set-Cookie", line)
+		}
+	}
+}
+
+// perWriteInjector inserts a snippet before the last </body> of the first
+// write that has one.
+type perWriteInjector struct {
+	http.ResponseWriter
+	snippet string
+	done    bool
+}
+
+func (w *perWriteInjector) Write(p []byte) (int, error) {
+	if loc := bodyClose.FindAllIndex(p, -1); !w.done && loc != nil {
+		w.done = true
+		if _, err := w.ResponseWriter.Write(insert(p, loc[len(loc)-1][0], w.snippet)); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *perWriteInjector) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type wrappedListener struct {
 	net.Listener

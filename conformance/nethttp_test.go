@@ -31,6 +31,14 @@ func TestConformance(t *testing.T) {
 // requestKey is the context key of the per-request Intercom state.
 type requestKey struct{}
 
+// exchange is one request and its response: the framework context the
+// integration's hooks receive (the C of intercom.Hooks[C]), as gin's is
+// *gin.Context. The response is needed to clear the logout flag.
+type exchange struct {
+	w http.ResponseWriter
+	r *http.Request
+}
+
 // options are the integration's options, one per adapter option.
 type options struct {
 	user       func(*http.Request) (intercom.User, bool) // WithUser
@@ -44,12 +52,21 @@ type options struct {
 // middleware attaches the Intercom state to every request it does not skip.
 // The hooks run lazily, at most once, when the page renders the snippet.
 func middleware(m *intercom.Messenger, o options) func(http.Handler) http.Handler {
-	hooks := &intercom.Hooks[*http.Request]{
-		User:       o.user,
-		AuthUser:   o.authUser,
-		Attributes: o.attributes,
-		Nonce:      o.nonce,
-		ClientIP:   func(r *http.Request) string { return intercom.ClientIP(r, o.trusted) },
+	hooks := &intercom.Hooks[*exchange]{
+		AuthUser:   onRequest(o.authUser),
+		Attributes: onRequest(o.attributes),
+		Nonce:      onRequest(o.nonce),
+		ClientIP:   func(x *exchange) string { return intercom.ClientIP(x.r, o.trusted) },
+		// A logout (see shutdown) left the flag for this request's page ...
+		ShutdownPending: func(x *exchange) bool {
+			_, err := x.r.Cookie(intercom.ShutdownCookie)
+			return err == nil
+		},
+		// ... which clears it as it renders the snippet that shuts down.
+		ShutdownDone: func(x *exchange) { http.SetCookie(x.w, m.ShutdownDoneCookie()) },
+	}
+	if o.user != nil {
+		hooks.User = func(x *exchange) (intercom.User, bool) { return o.user(x.r) }
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -57,15 +74,24 @@ func middleware(m *intercom.Messenger, o options) func(http.Handler) http.Handle
 				next.ServeHTTP(w, r)
 				return
 			}
-			ic := intercom.NewRequest(m, hooks, r)
+			ic := intercom.NewRequest(m, hooks, &exchange{w, r})
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, ic)))
 		})
 	}
 }
 
+// onRequest turns an option's callback into a hook; nil stays nil, so that
+// the core skips it.
+func onRequest[T any](f func(*http.Request) T) func(*exchange) T {
+	if f == nil {
+		return nil
+	}
+	return func(x *exchange) T { return f(x.r) }
+}
+
 // state returns the request's Intercom state, nil on a skipped request.
-func state(r *http.Request) *intercom.Request[*http.Request] {
-	ic, _ := r.Context().Value(requestKey{}).(*intercom.Request[*http.Request])
+func state(r *http.Request) *intercom.Request[*exchange] {
+	ic, _ := r.Context().Value(requestKey{}).(*intercom.Request[*exchange])
 	return ic
 }
 
@@ -92,6 +118,60 @@ func snippet(r *http.Request) template.HTML {
 	return ""
 }
 
+// inject is the integration's whole-page install, a middleware that goes
+// after middleware: it inserts the snippet before the last </body> of
+// text/html responses, as the page streams. The core decides which
+// responses qualify (not HEAD, 204, 304, encoded bodies, or pages whose
+// template rendered the snippet already) and renders the snippet once the
+// handler has returned, so it sees the handler's identify and set.
+func inject(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ic := state(r)
+		if ic == nil || !ic.Messenger().Enabled() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		iw := intercom.NewInjectWriter(w, r.Method, ic)
+		next.ServeHTTP(iw, r)
+		// An error here is a failed write to the client, as the handler's
+		// own writes would have reported: nothing is left to do.
+		_, _ = iw.Finish()
+	})
+}
+
+// shutdown is the integration's Shutdown, for logout handlers: it expires
+// the visitor's intercom-* cookies (with Config.CookieDomain) and leaves the
+// flag that makes the next page's snippet end the session at Intercom.
+func shutdown(w http.ResponseWriter, r *http.Request) {
+	ic := state(r)
+	if ic == nil {
+		return
+	}
+	var names []string
+	for _, c := range r.Cookies() {
+		names = append(names, c.Name)
+	}
+	for _, c := range ic.Messenger().LogoutCookies(names) {
+		http.SetCookie(w, c)
+	}
+	ic.SetShutdown() // a snippet rendered on this very response shuts down too
+}
+
+// settings is the integration's settings handler, for single-page apps that
+// boot the Messenger from JavaScript: the visitor's settings as JSON, null
+// when there are none to boot with (skipped request, disabled Messenger,
+// internal client IP).
+func settings(w http.ResponseWriter, r *http.Request) {
+	body := []byte("null")
+	if ic := state(r); ic != nil {
+		body = ic.Settings()
+	}
+	for _, h := range intercom.SettingsHeaders {
+		w.Header().Set(h[0], h[1])
+	}
+	_, _ = w.Write(body)
+}
+
 // ---- The harness: build that integration's app for a Scenario. ----
 
 // authUserKey is where the stand-in auth middleware stores the signed-in
@@ -103,6 +183,20 @@ var pageTemplate = template.Must(template.New("page").Parse(
 		`{{ .` + intercom.TemplateKey + ` }}</body></html>`))
 
 func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
+	serve(t, ln, newApp(t, s))
+}
+
+// serve serves h on ln until the test ends.
+func serve(t testing.TB, ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+}
+
+// newApp builds the app for s: every route of the suite behind the stand-in
+// auth middleware, the integration's middleware and, with s.WholePage, its
+// whole-page install.
+func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	trusted := make([]netip.Prefix, 0, len(s.TrustedProxies))
 	for _, p := range s.TrustedProxies {
 		prefix, err := parsePrefix(p)
@@ -129,7 +223,8 @@ func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
 		o.skip = func(*http.Request) bool { return true }
 	}
 
-	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// What the page handlers do first: Identify, then Set, as s says.
+	handlerCalls := func(r *http.Request) {
 		if s.Identify != nil {
 			if u, ok := s.Identify(r.Header.Get); ok {
 				identify(r, u)
@@ -138,6 +233,10 @@ func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
 		for _, a := range s.Set {
 			set(r, a.Key, a.Value)
 		}
+	}
+
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCalls(r)
 		var buf bytes.Buffer
 		if err := pageTemplate.Execute(&buf, map[string]any{intercom.TemplateKey: snippet(r)}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -145,6 +244,27 @@ func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write(buf.Bytes())
+	})
+
+	raw := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCalls(r)
+		for k, v := range s.Raw.Header {
+			w.Header().Set(k, v)
+		}
+		if s.Raw.Status != 0 {
+			w.WriteHeader(s.Raw.Status)
+		}
+		for _, chunk := range s.Raw.Chunks {
+			_, _ = w.Write(chunk)
+			if s.Raw.Flush {
+				_ = http.NewResponseController(w).Flush()
+			}
+		}
+	})
+
+	logout := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		shutdown(w, r)
+		http.Redirect(w, r, conformance.PagePath, http.StatusFound)
 	})
 
 	// The stand-in auth middleware runs before the Intercom one.
@@ -158,12 +278,21 @@ func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
 			next.ServeHTTP(w, r)
 		})
 	}
+	intercomMiddleware := middleware(s.Messenger, o)
+	chain := func(h http.Handler) http.Handler {
+		if s.WholePage {
+			h = inject(h)
+		}
+		return auth(intercomMiddleware(h))
+	}
 
+	// A GET pattern serves HEAD too.
 	mux := http.NewServeMux()
-	mux.Handle("GET "+conformance.PagePath, auth(middleware(s.Messenger, o)(page)))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	mux.Handle("GET "+conformance.PagePath, chain(page))
+	mux.Handle("GET "+conformance.RawPath, chain(raw))
+	mux.Handle("GET "+conformance.LogoutPath, chain(logout))
+	mux.Handle("GET "+conformance.SettingsPath, chain(http.HandlerFunc(settings)))
+	return mux
 }
 
 // parsePrefix parses an address or a CIDR as a prefix.

@@ -1,6 +1,9 @@
 package conformance
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+)
 
 // Run checks h against every rule of the suite. Each case is a subtest named
 // group/case (for example "client-ip/spoofed-header-ignored"), so one case
@@ -100,5 +103,33 @@ var groups = []group{
 	}},
 	{"concurrency", []testCase{
 		{"distinct-users", testConcurrency},
+	}},
+	{"whole-page", []testCase{
+		{"before-last-body-close", testWholePageLast},
+		{"upper-case-body-close", testWholePageUpper},
+		{"charset-parameter", testWholePageCharset},
+		{"json-untouched", testWholePageJSON},
+		{"gzip-untouched", testWholePageGzip},
+		{"head-untouched", testWholePageHead},
+		{"status-204-untouched", testWholePageStatus(http.StatusNoContent)},
+		{"status-304-untouched", testWholePageStatus(http.StatusNotModified)},
+		{"no-body-close-untouched", testWholePageNoBodyClose},
+		{"content-length", testWholePageContentLength},
+		{"three-byte-writes", testWholePageChunks(false)},
+		{"three-byte-writes-flushed", testWholePageChunks(true)},
+		{"template-already-rendered", testWholePageTemplate},
+		{"large-page", testWholePageLarge},
+	}},
+	{"logout", []testCase{
+		{"expires-intercom-cookies", testLogoutCookies("")},
+		{"expires-with-cookie-domain", testLogoutCookies(".example.com")},
+		{"next-page-shuts-down-once", testLogoutNextPage},
+		{"whole-page-shuts-down-once", testLogoutWholePage},
+	}},
+	{"settings-json", []testCase{
+		{"same-as-snippet-with-user", testSettingsWithUser},
+		{"same-as-snippet-signed-in", testSettingsSignedIn},
+		{"disabled-null", testSettingsDisabled},
+		{"internal-ip-null", testSettingsInternal},
 	}},
 }

@@ -78,12 +78,16 @@ func partialLen(b []byte) int {
 }
 
 // InjectBytes returns page with snippet inserted before its last </body>
-// (any letter case), and whether it did so. A page without </body>, or that
-// already contains the snippet, is returned unchanged. It is the whole-page
+// (any letter case), and whether it did so. A page without </body>, whose
+// last </body> is followed by more than MaxInjectTail, or that already
+// contains the snippet, is returned unchanged: exactly what an Injector
+// streams for the same page. It is the whole-page
 // install for frameworks that hold the response body in memory.
 func InjectBytes(page, snippet []byte) ([]byte, bool) {
 	i := lastBodyClose(page)
-	if i < 0 || len(snippet) == 0 || bytes.Contains(page, []byte(SnippetMarker)) {
+	// The same rule as the Injector: a candidate followed by more than
+	// MaxInjectTail is not the page's end.
+	if i < 0 || len(page)-i > MaxInjectTail || len(snippet) == 0 || bytes.Contains(page, []byte(SnippetMarker)) {
 		return page, false
 	}
 	out := make([]byte, 0, len(page)+len(snippet))

@@ -10,9 +10,8 @@ import (
 type Page interface {
 	// Rendered reports whether a template helper already rendered the snippet.
 	Rendered() bool
-	// BeforeRender runs what must reach the headers before the snippet.
-	BeforeRender()
-	// Snippet renders the snippet.
+	// Snippet renders the snippet; here after the headers have gone out, so
+	// a logout flag is left for the page's script to delete.
 	Snippet() template.HTML
 }
 
@@ -74,7 +73,6 @@ func (w *InjectWriter) decide(first []byte) {
 	w.active = !w.page.Rendered() && ShouldInject(w.method, w.status, h.Get("Content-Type"), h.Get("Content-Encoding"))
 	if w.active {
 		h.Del("Content-Length")
-		w.page.BeforeRender()
 	}
 	w.ResponseWriter.WriteHeader(w.status)
 }

@@ -6,12 +6,15 @@ import (
 	"time"
 )
 
-// ShutdownCookie is the cookie that carries a logout to the next page: the
-// first snippet rendered while it is set calls Intercom('shutdown') before
-// booting, and clears it. A cookie, not the logout response itself, because
-// logout handlers usually redirect, and the page that follows must end the
-// Messenger session at Intercom (expiring its cookies alone does not).
-// Its name does not start with "intercom-", the Messenger's own prefix.
+// ShutdownCookie is the cookie that carries a logout to the next page: every
+// snippet rendered while it is set calls Intercom('shutdown') before booting,
+// and the first one that runs in the browser deletes it (and the server
+// clears it too where the response headers are still open). A cookie, not
+// the logout response itself, because logout handlers usually redirect, and
+// the page that follows must end the Messenger session at Intercom (expiring
+// its cookies alone does not). It is not HttpOnly, so that the page's script
+// can delete it; it holds no secret. Its name does not start with
+// "intercom-", the Messenger's own prefix.
 const ShutdownCookie = "intercom_shutdown"
 
 // shutdownFlagAge is how long a logout waits for a page to render.
@@ -44,7 +47,7 @@ func (m *Messenger) LogoutCookies(present []string) []*http.Cookie {
 	// Not Secure: the flag holds no secret and must work on http in development.
 	return append(out, &http.Cookie{ //nolint:gosec // see above
 		Name: ShutdownCookie, Value: "1", Path: "/",
-		MaxAge: int(shutdownFlagAge / time.Second), HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		MaxAge: int(shutdownFlagAge / time.Second), SameSite: http.SameSiteLaxMode,
 	})
 }
 
@@ -52,7 +55,7 @@ func (m *Messenger) LogoutCookies(present []string) []*http.Cookie {
 // once a page has shut the Messenger down.
 func (m *Messenger) ShutdownDoneCookie() *http.Cookie {
 	return &http.Cookie{ //nolint:gosec // matches LogoutCookies' flag
-		Name: ShutdownCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+		Name: ShutdownCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1, SameSite: http.SameSiteLaxMode}
 }
 
 func contains(list []string, s string) bool {

@@ -19,12 +19,12 @@ func TestLogoutCookies(t *testing.T) {
 		"intercom-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
 		"intercom-device-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
 		"intercom-custom-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
-		"intercom_shutdown=1; Path=/; Max-Age=600; HttpOnly; SameSite=Lax",
+		"intercom_shutdown=1; Path=/; Max-Age=600; SameSite=Lax",
 	}
 	if !equalStrings(got, want) {
 		t.Errorf("LogoutCookies:\n%q\nwant\n%q", got, want)
 	}
-	if got, want := m.ShutdownDoneCookie().String(), "intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly; SameSite=Lax"; got != want {
+	if got, want := m.ShutdownDoneCookie().String(), "intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax"; got != want {
 		t.Errorf("ShutdownDoneCookie = %s, want %s", got, want)
 	}
 	off, _ := newMessenger(t, intercom.Config{})

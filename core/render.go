@@ -16,12 +16,15 @@ type loaderParts struct {
 }
 
 func newLoader(appID string, shutdown bool) loaderParts {
-	loaded, queued := `ic("update",s)`, ``
+	loaded, queued, clear := `ic("update",s)`, ``, ``
 	if shutdown {
 		loaded, queued = `ic("shutdown");ic("boot",s)`, `i("shutdown");i("boot",s);`
+		// The page that runs the shutdown consumes the logout flag, so a
+		// redirect or a fragment before it cannot lose it.
+		clear = `d.cookie="` + ShutdownCookie + `=; Max-Age=0; path=/; SameSite=Lax";`
 	}
 	return loaderParts{
-		beforeNonce: `;(function(){var w=window,d=document,s=w.intercomSettings,ic=w.Intercom;` +
+		beforeNonce: `;(function(){var w=window,d=document,s=w.intercomSettings,ic=w.Intercom;` + clear +
 			`if(typeof ic==="function"){` + loaded + `}else{` +
 			`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=i;` + queued +
 			`var l=function(){var e=d.createElement("script");e.type="text/javascript";e.async=true;` +

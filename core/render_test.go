@@ -21,9 +21,10 @@ const anonSettings = `{"api_base":"https://api-iam.intercom.io","app_id":"abc123
 
 func TestRenderExact(t *testing.T) {
 	nonceLoader := strings.Replace(wantLoader, `var x=`, `e.setAttribute("nonce","r4nd0m+/Nonce0==");var x=`, 1)
-	shutdownLoader := strings.Replace(strings.Replace(wantLoader,
+	shutdownLoader := strings.Replace(strings.Replace(strings.Replace(wantLoader,
 		`ic("update",s)`, `ic("shutdown");ic("boot",s)`, 1),
-		`w.Intercom=i;`, `w.Intercom=i;i("shutdown");i("boot",s);`, 1)
+		`w.Intercom=i;`, `w.Intercom=i;i("shutdown");i("boot",s);`, 1),
+		`ic=w.Intercom;`, `ic=w.Intercom;d.cookie="intercom_shutdown=; Max-Age=0; path=/; SameSite=Lax";`, 1)
 	tests := []struct {
 		name string
 		cfg  intercom.Config

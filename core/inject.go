@@ -187,10 +187,12 @@ func (j *Injector) passThrough(p []byte) {
 		j.held = append(j.held[:0], p[len(p)-keep:]...)
 		return
 	}
-	// The partial tag reaches back into the held bytes (p is tiny).
-	combined := append(append(buf[:0], j.held...), p...)
-	j.out(combined[:len(combined)-keep])
-	j.held = append(j.held[:0], combined[len(combined)-keep:]...)
+	// The partial tag reaches back into the held bytes (p is tiny). buf is
+	// not written out from here, so that it stays on the stack.
+	cut := len(j.held) - (keep - len(p))
+	j.out(j.held[:cut])
+	n := copy(j.held, j.held[cut:])
+	j.held = append(j.held[:n], p...)
 }
 
 // watchMarker notes whether the stream contains SnippetMarker, across writes.
@@ -230,10 +232,12 @@ func (j *Injector) Finish(snippet []byte) (bool, error) {
 }
 
 // ShouldInject reports whether whole-page install applies to a response:
-// not to HEAD requests, not to 1xx, 204 or 304 responses, only to text/html
+// not to HEAD requests, not to 1xx, 204, 206 (a byte range of the page) or
+// 304 responses, only to text/html
 // (any parameters, any case), and not to encoded (gzip, br, ...) bodies.
 func ShouldInject(method string, status int, contentType, contentEncoding string) bool {
-	if method == http.MethodHead || status < 200 || status == http.StatusNoContent || status == http.StatusNotModified {
+	if method == http.MethodHead || status < 200 || status == http.StatusNoContent ||
+		status == http.StatusPartialContent || status == http.StatusNotModified {
 		return false
 	}
 	if ce := strings.TrimSpace(contentEncoding); ce != "" && !strings.EqualFold(ce, "identity") {

@@ -137,6 +137,7 @@ func TestShouldInject(t *testing.T) {
 		{"HEAD", 200, "text/html", "", false},
 		{"GET", 204, "text/html", "", false},
 		{"GET", 304, "text/html", "", false},
+		{"GET", 206, "text/html", "", false},
 		{"GET", 101, "text/html", "", false},
 	}
 	for _, tt := range tests {
@@ -215,4 +216,23 @@ func (p *fakePage) Rendered() bool { return p.renders > 0 }
 func (p *fakePage) Snippet() template.HTML {
 	p.renders++
 	return snip
+}
+
+// TestInjectorWritesDoNotAllocate: streaming a page through does not
+// allocate per write, whatever the chunk boundaries.
+func TestInjectorWritesDoNotAllocate(t *testing.T) {
+	chunks := [][]byte{[]byte("<p>plain text</p>\n"), []byte("<"), []byte("/bo"), []byte("x>...")}
+	var j intercom.Injector
+	j.Reset(io.Discard)
+	for _, c := range chunks { // warm the held buffer
+		_, _ = j.Write(c)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		for _, c := range chunks {
+			_, _ = j.Write(c)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per round of writes, want 0", allocs)
+	}
 }

@@ -260,6 +260,7 @@ func TemplateAttributes(data map[string]any) Attributes {
 	return a
 }
 
-// ErrNoMiddleware is reported when a template helper is used on a request
-// the adapter's middleware did not see; the helper renders nothing.
-var ErrNoMiddleware = errors.New("intercom: snippet requested but the middleware is not installed on this route")
+// ErrNoMiddleware is reported when an adapter's helper (a template helper,
+// whole-page install, logout, the settings handler) runs on a request the
+// adapter's middleware did not see; the helper does nothing.
+var ErrNoMiddleware = errors.New("intercom: the adapter's middleware is not installed on this route, so Intercom does nothing here")

@@ -1,11 +1,13 @@
 package intercomecho_test
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -66,4 +68,198 @@ func BenchmarkBareRoute(b *testing.B) {
 
 func BenchmarkWithIntercom(b *testing.B) {
 	benchServe(b, benchApp(b, true), `"user_hash":"9b52c52b3593758855e8c276b409ea009fadb538f48a4953fb57c7e1e0ee3ef4","user_id":"jane"`)
+}
+
+// discard is a reusable http.ResponseWriter that keeps nothing, so that
+// benchmarks measure the app and the adapter, not a recorder's buffer.
+type discard struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) WriteHeader(code int)        { d.code = code }
+func (d *discard) Write(p []byte) (int, error) { d.n += len(p); return len(p), nil }
+func (d *discard) Flush()                      {}
+
+func (d *discard) reset() {
+	clear(d.h)
+	d.code, d.n = 0, 0
+}
+
+// benchDiscard serves GET / to e b.N times into a discard writer, after
+// checking that one response is a 200 whose body is want bytes long.
+func benchDiscard(b *testing.B, e *echo.Echo, want int) {
+	b.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "203.0.113.9:1234"
+	w := &discard{h: http.Header{}}
+	e.ServeHTTP(w, req)
+	if w.code != http.StatusOK || w.n != want {
+		b.Fatalf("status %d, %d bytes; want 200, %d bytes", w.code, w.n, want)
+	}
+	b.SetBytes(int64(want))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		w.reset()
+		e.ServeHTTP(w, req)
+	}
+}
+
+func benchMessenger(b *testing.B) *intercom.Messenger {
+	b.Helper()
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "s3cret", InternalIPs: []string{"10.0.0.0/8"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// row is one table row of the 100 KB page.
+type row struct {
+	ID    int
+	Name  string
+	Email string
+	Note  string
+}
+
+// BenchmarkPage100KB renders a ~100 KB html/template page for a signed-in
+// user. Middleware: the template places {{ .Intercom }} itself (Renderer).
+// Middleware+Inject: the same page without the placeholder, the snippet
+// inserted by Inject; both send the same bytes. Middleware+Inject/rendered:
+// Inject installed, but the template placed the snippet (it passes through).
+func BenchmarkPage100KB(b *testing.B) {
+	const layout = `<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>` +
+		`<table>{{ range .Rows }}<tr><td>{{ .ID }}</td><td>{{ .Name }}</td><td>{{ .Email }}</td><td>{{ .Note }}</td></tr>` +
+		"\n{{ end }}</table>"
+	tmpl := template.Must(template.Must(template.New("with").Parse(layout + `{{ .Intercom }}</body></html>`)).
+		New("without").Parse(layout + `</body></html>`))
+	rows := make([]row, 900)
+	for i := range rows {
+		rows[i] = row{ID: i, Name: "Jane Doe <jane>", Email: "jane.doe@example.com", Note: "Lorem ipsum dolor sit amet & co."}
+	}
+	m := benchMessenger(b)
+	app := func(inject bool, renderer echo.Renderer, name string) *echo.Echo {
+		e := echo.New()
+		e.IPExtractor = echo.ExtractIPDirect()
+		e.Renderer = renderer
+		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+			return func(c echo.Context) error {
+				c.Set(intercomecho.UserKey, "jane")
+				return next(c)
+			}
+		})
+		e.Use(intercomecho.Middleware(m))
+		if inject {
+			e.Use(intercomecho.Inject())
+		}
+		e.GET("/", func(c echo.Context) error {
+			return c.Render(http.StatusOK, name, echo.Map{"Title": "Customers", "Rows": rows})
+		})
+		return e
+	}
+	plain := &echo.TemplateRenderer{Template: tmpl}
+	wrapped := intercomecho.Renderer(plain)
+	baseline := app(false, wrapped, "with")
+	injected := app(true, plain, "without")
+
+	// Both send the same page.
+	pages := make([]string, 2)
+	for i, e := range []*echo.Echo{baseline, injected} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = "203.0.113.9:1234"
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		pages[i] = rec.Body.String()
+	}
+	if pages[0] != pages[1] || strings.Count(pages[0], intercom.SnippetMarker) != 1 || len(pages[0]) < 90<<10 {
+		b.Fatalf("pages differ or lack the snippet (%d and %d bytes)", len(pages[0]), len(pages[1]))
+	}
+	b.Run("Middleware", func(b *testing.B) { benchDiscard(b, baseline, len(pages[0])) })
+	b.Run("Middleware+Inject", func(b *testing.B) { benchDiscard(b, injected, len(pages[0])) })
+	b.Run("Middleware+Inject/rendered", func(b *testing.B) { benchDiscard(b, app(true, wrapped, "with"), len(pages[0])) })
+	// Paired serves both apps in turn, first one then the other first, so
+	// that a shared, noisy machine slows both alike; it reports each one's
+	// time per request and Inject's overhead in percent.
+	b.Run("Paired", func(b *testing.B) {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = "203.0.113.9:1234"
+		w := &discard{h: http.Header{}}
+		var spent [2]time.Duration
+		serve := func(i int, e *echo.Echo) {
+			w.reset()
+			start := time.Now()
+			e.ServeHTTP(w, req)
+			spent[i] += time.Since(start)
+		}
+		n := 0
+		for b.Loop() {
+			if n%2 == 0 {
+				serve(0, baseline)
+				serve(1, injected)
+			} else {
+				serve(1, injected)
+				serve(0, baseline)
+			}
+			n++
+		}
+		base, inj := float64(spent[0])/float64(n), float64(spent[1])/float64(n)
+		b.ReportMetric(base, "base-ns/req")
+		b.ReportMetric(inj, "inject-ns/req")
+		b.ReportMetric(100*(inj-base)/base, "overhead-%")
+	})
+}
+
+// BenchmarkStaticPage serves a static page of 1 KB or 1 MB, written with
+// c.HTMLBlob or with c.Response().Write in 32 KB pieces, behind Middleware,
+// with and without Inject. What Inject adds per request should not grow
+// with the page.
+func BenchmarkStaticPage(b *testing.B) {
+	m := benchMessenger(b)
+	snippetLen := len(m.Render(intercom.Visitor{User: &intercom.User{ID: "jane", Name: "jane"}}))
+	for _, size := range []int{1 << 10, 1 << 20} {
+		const head, tail = "<!doctype html><html><head><title>Static</title></head><body>\n", "</body></html>\n"
+		line := "<p>Lorem ipsum dolor sit amet, <b>consectetur</b> adipiscing elit.</p>\n"
+		page := []byte(head + strings.Repeat(line, (size-len(head)-len(tail))/len(line)) + tail)
+		handlers := []struct {
+			name string
+			h    echo.HandlerFunc
+		}{
+			{"HTMLBlob", func(c echo.Context) error { return c.HTMLBlob(http.StatusOK, page) }},
+			{"Write", func(c echo.Context) error {
+				c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+				for off := 0; off < len(page); off += 32 << 10 {
+					if _, err := c.Response().Write(page[off:min(off+32<<10, len(page))]); err != nil {
+						return err
+					}
+				}
+				return nil
+			}},
+		}
+		for _, h := range handlers {
+			for _, inject := range []bool{false, true} {
+				name := fmt.Sprintf("%dKB/%s/Inject=%t", size>>10, h.name, inject)
+				b.Run(name, func(b *testing.B) {
+					e := echo.New()
+					e.IPExtractor = echo.ExtractIPDirect()
+					e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+						return func(c echo.Context) error {
+							c.Set(intercomecho.UserKey, "jane")
+							return next(c)
+						}
+					})
+					e.Use(intercomecho.Middleware(m))
+					want := len(page)
+					if inject {
+						e.Use(intercomecho.Inject())
+						want += snippetLen
+					}
+					e.GET("/", h.h)
+					benchDiscard(b, e, want)
+				})
+			}
+		}
+	}
 }

@@ -43,19 +43,23 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		})
 	}
 	e.Use(intercomecho.Middleware(s.Messenger, scenarioOptions(s)...))
+	if s.WholePage {
+		e.Use(intercomecho.Inject())
+	}
 
 	e.GET(conformance.PagePath, func(c echo.Context) error {
-		h := header(c)
-		if s.Identify != nil {
-			if u, ok := s.Identify(h); ok {
-				intercomecho.Identify(c, u)
-			}
-		}
-		for _, a := range s.Set {
-			intercomecho.Set(c, a.Key, a.Value)
-		}
+		handlerCalls(c, s)
 		return c.Render(http.StatusOK, "page", echo.Map{"Title": "Conformance"})
 	})
+	e.Match([]string{http.MethodGet, http.MethodHead}, conformance.RawPath, func(c echo.Context) error {
+		handlerCalls(c, s)
+		return writeRaw(c, s.Raw)
+	})
+	e.GET(conformance.LogoutPath, func(c echo.Context) error {
+		intercomecho.Shutdown(c)
+		return c.Redirect(http.StatusFound, conformance.PagePath)
+	})
+	e.GET(conformance.SettingsPath, intercomecho.SettingsHandler())
 
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -73,6 +77,41 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 })
 
 func header(c echo.Context) conformance.Header { return c.Request().Header.Get }
+
+// handlerCalls makes the Identify and Set calls the scenario asks of a page
+// handler.
+func handlerCalls(c echo.Context, s conformance.Scenario) {
+	if s.Identify != nil {
+		if u, ok := s.Identify(header(c)); ok {
+			intercomecho.Identify(c, u)
+		}
+	}
+	for _, a := range s.Set {
+		intercomecho.Set(c, a.Key, a.Value)
+	}
+}
+
+// writeRaw writes r as it is through echo's own response writer.
+func writeRaw(c echo.Context, r conformance.RawResponse) error {
+	res := c.Response()
+	for k, v := range r.Header {
+		res.Header().Set(k, v)
+	}
+	status := r.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	res.WriteHeader(status)
+	for _, chunk := range r.Chunks {
+		if _, err := res.Write(chunk); err != nil {
+			return err
+		}
+		if r.Flush {
+			res.Flush()
+		}
+	}
+	return nil
+}
 
 func scenarioOptions(s conformance.Scenario) []intercomecho.Option {
 	var opts []intercomecho.Option

@@ -78,6 +78,52 @@
 // of the app's own. WithClientIP replaces c.RealIP() for deployments whose
 // proxy reports the client some other way.
 //
+// # Whole-page install
+//
+// Pages that do not use the template integration, such as static HTML or a
+// third-party handler's pages, get the snippet from Inject, installed after
+// Middleware (globally or on a group):
+//
+//	e.Use(intercomecho.Middleware(m))
+//	e.Use(intercomecho.Inject())
+//
+// It inserts the snippet before the last </body> of text/html responses
+// only, and leaves alone pages that rendered the snippet already, HEAD
+// requests, 1xx, 204 and 304 responses and encoded bodies. It streams
+// (memory stays bounded whatever the page size) and drops Content-Length
+// from the pages it changes. Install echo's middleware.Gzip before Inject to
+// compress the result; installed after Inject, Gzip hands it encoded bodies,
+// which Inject passes on untouched. When Inject returns, c.Response().Size
+// counts the snippet, so echo's request logger reports the bytes sent.
+//
+// # Logout
+//
+// Expiring Intercom's cookies alone leaves the visitor's session alive at
+// Intercom. A logout handler calls Shutdown before responding:
+//
+//	e.POST("/logout", func(c echo.Context) error {
+//		// ... the app's own logout ...
+//		intercomecho.Shutdown(c)
+//		return c.Redirect(http.StatusSeeOther, "/")
+//	})
+//
+// It expires every intercom-* cookie of the workspace, with
+// intercom.Config.CookieDomain as their Domain (set it when the Messenger's
+// cookies live on a parent domain), and sets a short-lived flag cookie; the
+// next page that renders the snippet, by template or Inject, calls
+// Intercom('shutdown') before booting, and clears the flag.
+//
+// # Single-page apps
+//
+// Apps that boot the Messenger from JavaScript fetch the visitor's settings
+// from SettingsHandler, behind Middleware:
+//
+//	e.GET("/intercom/settings", intercomecho.SettingsHandler())
+//
+// The JSON is the object a page's snippet would assign to
+// window.intercomSettings, identity included, sent with Cache-Control:
+// no-store; it is null when there is nothing to boot.
+//
 // A Messenger with an empty AppID renders nothing, so development and test
 // setups need no special wiring. Snippet renders "" on a route the
 // middleware does not cover, and logs that once.

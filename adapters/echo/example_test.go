@@ -217,3 +217,92 @@ func ExampleWithNonce() {
 	// <script id="IntercomSettingsScriptTag" nonce="bm9uY2UtMTIz">
 	// true
 }
+
+func ExampleInject() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345"})
+
+	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(intercomecho.Middleware(m))
+	// Whole-page install: every text/html page gets the snippet before its
+	// last </body>, unless it rendered the snippet itself.
+	e.Use(intercomecho.Inject())
+	e.GET("/", func(c echo.Context) error {
+		intercomecho.Set(c, "plan", "pro")
+		return c.HTML(http.StatusOK, "<html><body><h1>Welcome</h1></body></html>")
+	})
+	e.GET("/robots.txt", func(c echo.Context) error {
+		return c.String(http.StatusOK, "User-agent: *\n") // not HTML: untouched
+	})
+
+	page := get(e, "/")
+	before, _, _ := strings.Cut(page, "<script")
+	_, after, _ := strings.Cut(page, "</script>")
+	fmt.Println(before + "…" + after)
+	fmt.Println(settings(page))
+	fmt.Print(get(e, "/robots.txt"))
+	// Output:
+	// <html><body><h1>Welcome</h1>…</body></html>
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","plan":"pro"}
+	// User-agent: *
+}
+
+func ExampleShutdown() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345", CookieDomain: ".example.com"})
+
+	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/logout", func(c echo.Context) error {
+		// ... the app's own logout ...
+		intercomecho.Shutdown(c)
+		return c.Redirect(http.StatusFound, "/")
+	})
+	e.GET("/", func(c echo.Context) error { return c.HTML(http.StatusOK, string(intercomecho.Snippet(c))) })
+
+	// The logout response expires the Messenger's cookies and sets a flag...
+	req := httptest.NewRequest(http.MethodGet, "/logout", nil)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		fmt.Printf("%s max-age=%d domain=%q\n", c.Name, c.MaxAge, c.Domain)
+	}
+
+	// ...which makes the next page end the session at Intercom, once.
+	req = httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: intercom.ShutdownCookie, Value: "1"})
+	rec = httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	fmt.Println(strings.Contains(rec.Body.String(), `"shutdown"`), rec.Header().Get("Set-Cookie"))
+	// Output:
+	// intercom-session-abc12345 max-age=-1 domain="example.com"
+	// intercom-id-abc12345 max-age=-1 domain="example.com"
+	// intercom-device-id-abc12345 max-age=-1 domain="example.com"
+	// intercom_shutdown max-age=600 domain=""
+	// true intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax
+}
+
+func ExampleSettingsHandler() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "identity-secret"})
+
+	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(intercomecho.UserKey, "jane") // the app's auth
+			return next(c)
+		}
+	})
+	e.Use(intercomecho.Middleware(m))
+	// A single-page app fetches this and calls Intercom("boot", settings).
+	e.GET("/intercom/settings", intercomecho.SettingsHandler())
+
+	req := httptest.NewRequest(http.MethodGet, "/intercom/settings", nil)
+	rec := httptest.NewRecorder()
+	e.ServeHTTP(rec, req)
+	fmt.Println(rec.Header().Get("Content-Type"), "|", rec.Header().Get("Cache-Control"))
+	fmt.Println(rec.Body.String())
+	// Output:
+	// application/json; charset=utf-8 | no-store
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","user_hash":"548a5601c3ed8e7b6731320ef6632311cc981e6c954bff3589b0afbef5c44e64","user_id":"jane"}
+}

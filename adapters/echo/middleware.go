@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	intercom "github.com/goanalytical/intercom/core"
 )
@@ -27,12 +26,16 @@ const contextKey = "github.com/goanalytical/intercom/adapters/echo"
 type request = intercom.Request[echo.Context]
 
 // skipped marks a request the skipper skipped, so that Snippet renders
-// nothing without warning that the middleware is missing.
-type skipped struct{}
+// nothing without warning that the middleware is missing. It keeps the
+// Messenger for Shutdown, which works on skipped requests too.
+type skipped struct{ m *intercom.Messenger }
 
-// Middleware returns echo middleware that makes Identify, Set, Snippet and
-// Renderer work for the requests it sees. The visitor is resolved lazily:
-// the options' callbacks run at most once, when a snippet is first rendered.
+// Middleware returns echo middleware that makes Identify, Set, Snippet,
+// Renderer, Inject, Shutdown and SettingsHandler work for the requests it
+// sees. The visitor is resolved lazily: the options' callbacks run at most
+// once, when a snippet is first rendered. The first snippet rendered after a
+// Shutdown (on a later request: it reads the intercom.ShutdownCookie flag)
+// ends the previous Messenger session and clears the flag.
 //
 // The user the app's auth middleware stores under UserKey is read when the
 // page renders, so Middleware may run before or after it, and auth on a
@@ -43,8 +46,10 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 		panic("intercomecho: Middleware needs a *intercom.Messenger, got nil")
 	}
 	cfg := &config{hooks: intercom.Hooks[echo.Context]{
-		AuthUser: authUser,
-		ClientIP: echo.Context.RealIP,
+		AuthUser:        authUser,
+		ClientIP:        echo.Context.RealIP,
+		ShutdownPending: shutdownPending,
+		ShutdownDone:    func(c echo.Context) { c.SetCookie(m.ShutdownDoneCookie()) },
 	}}
 	for _, opt := range opts {
 		if opt != nil {
@@ -54,8 +59,8 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 	hooks, skipper := &cfg.hooks, cfg.skipper
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if skipper != nil && skip(m, skipper, c) {
-				c.Set(contextKey, skipped{})
+			if intercom.Skipped(m, "Skipper", skipper, c) {
+				c.Set(contextKey, skipped{m})
 			} else {
 				c.Set(contextKey, intercom.NewRequest(m, hooks, c))
 			}
@@ -66,16 +71,10 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 
 func authUser(c echo.Context) any { return c.Get(UserKey) }
 
-// skip runs the app's skipper; a panicking skipper is reported and treated
-// as unset, as core treats a panicking hook.
-func skip(m *intercom.Messenger, s middleware.Skipper, c echo.Context) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-			m.Report(&intercom.HookError{Hook: "Skipper"})
-		}
-	}()
-	return s(c)
+// shutdownPending reports whether an earlier Shutdown left its flag cookie.
+func shutdownPending(c echo.Context) bool {
+	_, err := c.Cookie(intercom.ShutdownCookie)
+	return err == nil
 }
 
 // lookup returns the state Middleware stored for c; seen reports whether the
@@ -91,6 +90,21 @@ func lookup(c echo.Context) (r *request, seen bool) {
 		return nil, true
 	}
 	return nil, false
+}
+
+// messenger returns the Messenger of the Middleware that saw c, skipped or
+// not; nil without the middleware.
+func messenger(c echo.Context) *intercom.Messenger {
+	if c == nil {
+		return nil
+	}
+	switch v := c.Get(contextKey).(type) {
+	case *request:
+		return v.Messenger()
+	case skipped:
+		return v.m
+	}
+	return nil
 }
 
 // Identify sets the visitor's user for this request, for example in a

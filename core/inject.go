@@ -77,17 +77,41 @@ func partialLen(b []byte) int {
 	return 0
 }
 
-// InjectBytes returns page with snippet inserted before its last </body>
-// (any letter case), and whether it did so. A page without </body>, whose
-// last </body> is followed by more than MaxInjectTail, or that already
-// contains the snippet, is returned unchanged: exactly what an Injector
-// streams for the same page. It is the whole-page
-// install for frameworks that hold the response body in memory.
+// InjectAt returns where whole-page install puts the snippet in page: the
+// index of its last </body> (any letter case), or -1 when page has none, when
+// that last one is followed by more than MaxInjectTail, or when page already
+// contains the snippet. It is what an Injector streams for the same page, for
+// frameworks that hold the body in memory; it searches from the end, so it
+// costs the page's tail, plus one fast pass for SnippetMarker.
+func InjectAt(page []byte) int {
+	i := lastBodyCloseInTail(page)
+	if i < 0 || bytes.Contains(page, []byte(SnippetMarker)) {
+		return -1
+	}
+	return i
+}
+
+// lastBodyCloseInTail is lastBodyClose searching backwards, giving up past
+// MaxInjectTail from the end.
+func lastBodyCloseInTail(b []byte) int {
+	for end := len(b); end > 0; {
+		i := bytes.LastIndexByte(b[:end], '<')
+		if i < 0 || len(b)-i > MaxInjectTail {
+			return -1
+		}
+		if isBodyClose(b, i) {
+			return i
+		}
+		end = i
+	}
+	return -1
+}
+
+// InjectBytes returns page with snippet inserted at InjectAt(page), and
+// whether it did so; otherwise page unchanged.
 func InjectBytes(page, snippet []byte) ([]byte, bool) {
-	i := lastBodyClose(page)
-	// The same rule as the Injector: a candidate followed by more than
-	// MaxInjectTail is not the page's end.
-	if i < 0 || len(page)-i > MaxInjectTail || len(snippet) == 0 || bytes.Contains(page, []byte(SnippetMarker)) {
+	i := InjectAt(page)
+	if i < 0 || len(snippet) == 0 {
 		return page, false
 	}
 	out := make([]byte, 0, len(page)+len(snippet))

@@ -103,8 +103,9 @@ func (r *Request[C]) SetShutdown() { r.shutdown = true }
 func (r *Request[C]) Rendered() bool { return r.rendered }
 
 // BeforeRender runs what must reach the response headers before the snippet
-// is rendered (clearing ShutdownCookie). Snippet calls it; whole-page install
-// calls it before the headers go out, as the snippet is rendered after them.
+// is rendered: clearing ShutdownCookie through the ShutdownDone hook. Snippet
+// calls it. Where the headers are gone by then (streamed whole-page
+// install), the shutdown snippet's own script deletes the flag.
 func (r *Request[C]) BeforeRender() {
 	if !r.resolved {
 		r.resolve()

@@ -1,6 +1,7 @@
 package intercomfiber_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,4 +120,114 @@ func BenchmarkBareRouteLocals(b *testing.B) {
 		return c.Render("page", fiber.Map{"Title": "Home"})
 	})
 	runRoute(b, app, "<h1>Home</h1>")
+}
+
+// ---- Whole-page install ----
+
+// benchRow is one row of the ~100 KB page.
+type benchRow struct {
+	ID          int
+	Name, Desc  string
+	Price       float64
+	InStock     bool
+	Tags        []string
+	Description string
+}
+
+// bigViews is a ~100 KB catalogue page: a table rendered from data with
+// html/template's escaping, as a real page is, and no {{ .Intercom }}.
+var bigViews = fstest.MapFS{
+	"catalogue.html": {Data: []byte(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title>
+<link rel="stylesheet" href="/static/app.css"><script src="/static/app.js" defer></script></head>
+<body><header><nav><a href="/">Home</a> <a href="/catalogue">Catalogue</a></nav></header>
+<main><h1>{{ .Title }}</h1><table class="catalogue"><thead><tr><th>#</th><th>Item</th><th>Price</th><th>Tags</th></tr></thead><tbody>
+{{ range .Rows }}<tr class="{{ if .InStock }}in{{ else }}out{{ end }}"><td>{{ .ID }}</td><td><a href="/items/{{ .ID }}" title="{{ .Desc }}">{{ .Name }}</a></td><td>{{ printf "%.2f" .Price }}</td><td>{{ range .Tags }}<span class="tag">{{ . }}</span>{{ end }}</td></tr>
+{{ end }}</tbody></table></main>
+<footer><p>&copy; Example &amp; Co</p></footer>
+</body>
+</html>
+`)},
+}
+
+func bigData() fiber.Map {
+	rows := make([]benchRow, 520)
+	for i := range rows {
+		rows[i] = benchRow{
+			ID: i, Name: fmt.Sprintf("Item %d", i), Desc: fmt.Sprintf("Item %d: fish & chips <large>", i),
+			Price: float64(i) * 1.25, InStock: i%3 != 0, Tags: []string{"new", "sale"},
+		}
+	}
+	return fiber.Map{"Title": "Catalogue", "Rows": rows}
+}
+
+// benchPage renders the ~100 KB page for an identified visitor; with
+// inject, Inject adds the snippet.
+func benchPage(b *testing.B, inject bool) {
+	m := benchMessenger(b)
+	app := benchApp(b, html.NewFileSystem(http.FS(bigViews), ".html"), false)
+	app.Use(intercomfiber.New(m))
+	want := "</html>"
+	if inject {
+		app.Use(intercomfiber.Inject())
+		want = `"user_hash":"`
+	}
+	data := bigData()
+	app.Get("/", func(c *fiber.Ctx) error {
+		intercomfiber.Identify(c, benchUser)
+		return c.Render("catalogue", data)
+	})
+	runRoute(b, app, want)
+}
+
+// BenchmarkPage100K is the ~100 KB page with New, no snippet; the baseline
+// of BenchmarkPage100KInject.
+func BenchmarkPage100K(b *testing.B) { benchPage(b, false) }
+
+// BenchmarkPage100KInject is the same page with Inject adding the snippet.
+func BenchmarkPage100KInject(b *testing.B) { benchPage(b, true) }
+
+// BenchmarkStatic sends a prebuilt page with c.Send, with and without
+// Inject: the bytes Inject allocates per request must not grow with the
+// page.
+func BenchmarkStatic(b *testing.B) {
+	for _, size := range []int{1 << 10, 1 << 20} {
+		page := []byte(staticPage(size))
+		for _, inject := range []bool{false, true} {
+			name := fmt.Sprintf("%dKB", size>>10)
+			if inject {
+				name += "/inject"
+			}
+			b.Run(name, func(b *testing.B) {
+				m := benchMessenger(b)
+				app := benchApp(b, nil, false)
+				app.Use(intercomfiber.New(m))
+				want := "</html>"
+				if inject {
+					app.Use(intercomfiber.Inject())
+					want = `"user_hash":"`
+				}
+				app.Get("/", func(c *fiber.Ctx) error {
+					intercomfiber.Identify(c, benchUser)
+					c.Type("html", "utf-8")
+					return c.Send(page)
+				})
+				runRoute(b, app, want)
+			})
+		}
+	}
+}
+
+// staticPage returns an HTML page of size bytes.
+func staticPage(size int) string {
+	const head, tail = "<!DOCTYPE html><html><head><title>static</title></head><body>\n", "</body></html>\n"
+	const line = "<p>Static <b>content</b>, <a href=\"/x\">a link</a>.</p>\n"
+	var sb strings.Builder
+	sb.WriteString(head)
+	for sb.Len()+len(line)+len(tail) <= size {
+		sb.WriteString(line)
+	}
+	sb.WriteString(strings.Repeat(" ", size-sb.Len()-len(tail)))
+	sb.WriteString(tail)
+	return sb.String()
 }

@@ -55,25 +55,63 @@ func harness(viaViews bool) conformance.Harness {
 			return c.Next()
 		})
 		app.Use(intercomfiber.New(s.Messenger, configFor(s)))
+		if s.WholePage {
+			app.Use(intercomfiber.Inject())
+		}
 		app.Get(conformance.PagePath, func(c *fiber.Ctx) error {
-			h := headerOf(c)
-			if s.Identify != nil {
-				if u, ok := s.Identify(h); ok {
-					intercomfiber.Identify(c, u)
-				}
-			}
-			for _, a := range s.Set {
-				intercomfiber.Set(c, a.Key, a.Value)
-			}
+			handlerCalls(c, s)
 			if viaViews {
 				return c.Render("page", fiber.Map{})
 			}
 			return c.Render("page", intercomfiber.Bind(c, fiber.Map{}))
 		})
+		// app.Get serves HEAD as well.
+		app.Get(conformance.RawPath, func(c *fiber.Ctx) error {
+			handlerCalls(c, s)
+			return writeRaw(c, s.Raw)
+		})
+		app.Get(conformance.LogoutPath, func(c *fiber.Ctx) error {
+			intercomfiber.Shutdown(c)
+			return c.Redirect(conformance.PagePath, fiber.StatusFound)
+		})
+		app.Get(conformance.SettingsPath, intercomfiber.SettingsHandler())
 
 		go func() { _ = app.Listener(ln) }()
 		t.Cleanup(func() { _ = app.Shutdown() })
 	})
+}
+
+// handlerCalls makes the Identify and Set calls the scenario asks of a page
+// handler.
+func handlerCalls(c *fiber.Ctx, s conformance.Scenario) {
+	if s.Identify != nil {
+		if u, ok := s.Identify(headerOf(c)); ok {
+			intercomfiber.Identify(c, u)
+		}
+	}
+	for _, a := range s.Set {
+		intercomfiber.Set(c, a.Key, a.Value)
+	}
+}
+
+// writeRaw writes r as it is through fiber's own response. r.Flush is
+// ignored: fasthttp buffers the whole body and sends it after the handlers
+// return (fasthttp also sets Content-Length from the body it sends).
+func writeRaw(c *fiber.Ctx, r conformance.RawResponse) error {
+	for k, v := range r.Header {
+		c.Set(k, v)
+	}
+	status := r.Status
+	if status == 0 {
+		status = fiber.StatusOK
+	}
+	c.Status(status)
+	for _, chunk := range r.Chunks {
+		if _, err := c.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // configFor maps the scenario's callbacks onto the middleware's Config.

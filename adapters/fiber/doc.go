@@ -83,6 +83,46 @@
 // safe, so there the tag is {{ Intercom|safe }}; the snippet is built to be
 // safe in an HTML body.
 //
+// # Whole-page install
+//
+// Inject adds the snippet to pages that do not render it themselves, like
+// the seed's "generic tags": before the last </body> of every text/html
+// response, after the handler has run, so Identify and Set count:
+//
+//	app.Use(intercomfiber.New(m))
+//	app.Use(intercomfiber.Inject())
+//
+// It leaves alone everything else: other content types, HEAD, 204 and 304,
+// compressed bodies, pages that already carry the snippet, and body streams
+// (c.SendFile, app.Static, c.SendStream), which fasthttp cannot hand over.
+// Install fiber's compress middleware before Inject so that it compresses
+// the page with the snippet.
+//
+// # Logout
+//
+// Expiring the Messenger's cookies does not end its session at Intercom; the
+// page must call Intercom('shutdown'). Shutdown in the logout handler does
+// both: it expires every intercom-* cookie of the workspace (with
+// intercom.Config.CookieDomain as their Domain, which must match how the
+// Messenger set them) and sets a short-lived flag cookie,
+// intercom.ShutdownCookie, so that the next page that renders the snippet,
+// after the usual redirect, shuts the old session down before booting, and
+// clears the flag:
+//
+//	app.Post("/logout", func(c *fiber.Ctx) error {
+//		sess.Destroy()
+//		intercomfiber.Shutdown(c)
+//		return c.Redirect("/")
+//	})
+//
+// # Single-page apps
+//
+// SettingsHandler serves the visitor's settings as JSON (with Cache-Control:
+// no-store), for apps that boot the Messenger from JavaScript with
+// Intercom("boot", settings):
+//
+//	app.Get("/intercom/settings", intercomfiber.SettingsHandler())
+//
 // # Client IP and internal addresses
 //
 // intercom.Config.InternalIPs hides the Messenger from staff by client IP.
@@ -108,7 +148,10 @@
 // # Skipping
 //
 // Config.Next skips the middleware for a request: its pages render no
-// snippet, quietly. On a route without the middleware, Snippet, Bind and the
-// Views wrapper render nothing as well, and intercom.ErrNoMiddleware is
-// logged once with fiber's logger (github.com/gofiber/fiber/v2/log).
+// snippet, quietly; Inject leaves it alone and SettingsHandler answers null,
+// but Shutdown still logs the visitor out. On a route without the
+// middleware, Snippet, Bind, the Views wrapper, Inject, Shutdown and
+// SettingsHandler do nothing (SettingsHandler answers null), and
+// intercom.ErrNoMiddleware is logged once with fiber's logger
+// (github.com/gofiber/fiber/v2/log).
 package intercomfiber

@@ -183,3 +183,115 @@ func ExampleNew_config() {
 	// {"account":"acme","api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"Sam","user_id":"7"}
 	// ""
 }
+
+// Inject adds the snippet to every HTML page, before its last </body>, with
+// no change to the handlers or templates.
+func ExampleInject() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(intercomfiber.New(m))
+	app.Use(intercomfiber.Inject())
+
+	app.Get("/", func(c *fiber.Ctx) error {
+		intercomfiber.Identify(c, intercom.User{ID: "42"})
+		c.Type("html")
+		return c.SendString("<html><body><h1>Home</h1></body></html>")
+	})
+	app.Get("/api/cart", func(c *fiber.Ctx) error {
+		return c.JSON(fiber.Map{"items": 3}) // not HTML: untouched
+	})
+
+	page := fetch(app, "/")
+	fmt.Println(page[:strings.Index(page, "<script")])
+	fmt.Println(settings(page))
+	fmt.Println(page[strings.LastIndex(page, "</script>"):])
+	fmt.Println(fetch(app, "/api/cart"))
+	// Output:
+	// <html><body><h1>Home</h1>
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","user_id":"42"}
+	// </script></body></html>
+	// {"items":3}
+}
+
+// Shutdown in the logout handler expires the Messenger's cookies and leaves
+// a flag, so that the page after the redirect ends the session at Intercom.
+func ExampleShutdown() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", CookieDomain: "example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(intercomfiber.New(m))
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString(string(intercomfiber.Snippet(c)))
+	})
+	app.Post("/logout", func(c *fiber.Ctx) error {
+		// ... the app's own logout ...
+		intercomfiber.Shutdown(c)
+		return c.Redirect("/", fiber.StatusFound)
+	})
+
+	req := httptest.NewRequest(fiber.MethodPost, "/logout", nil)
+	req.Header.Set("Cookie", "intercom-session-abc12345=s")
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"))
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		fmt.Println(c)
+	}
+
+	// The browser follows the redirect with the flag: that page shuts the
+	// Messenger down before booting it, once, and clears the flag.
+	req = httptest.NewRequest(fiber.MethodGet, "/", nil)
+	req.Header.Set("Cookie", intercom.ShutdownCookie+"=1")
+	resp, err = app.Test(req, -1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	fmt.Println(strings.Contains(string(page), `"shutdown"`), resp.Header.Get("Set-Cookie"))
+	fmt.Println(strings.Contains(fetch(app, "/"), `"shutdown"`))
+	// Output:
+	// 302 /
+	// intercom-session-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom-device-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom_shutdown=1; Path=/; Max-Age=600; SameSite=Lax
+	// true intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax
+	// false
+}
+
+// SettingsHandler serves the visitor's settings as JSON, for single-page
+// apps that boot the Messenger from JavaScript.
+func ExampleSettingsHandler() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "s3cr3t"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(basicauth.New(basicauth.Config{Users: map[string]string{"jane": "secret"}}))
+	app.Use(intercomfiber.New(m))
+	app.Get("/intercom/settings", intercomfiber.SettingsHandler())
+
+	req := httptest.NewRequest(fiber.MethodGet, "/intercom/settings", nil)
+	req.SetBasicAuth("jane", "secret")
+	resp, err := app.Test(req, -1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+	fmt.Println(string(body))
+	// Output:
+	// 200 application/json; charset=utf-8 no-store
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","user_hash":"e76ef630b13d8f9719315814c378eb0272078c3962119cb6986308648eb21077","user_id":"jane"}
+}

@@ -29,8 +29,11 @@ const (
 type request = intercom.Request[*fiber.Ctx]
 
 // New creates the middleware: it starts the Intercom state of each request,
-// which Identify, Set, Snippet, Bind and Views then use. Nothing is resolved
-// until the page asks for the snippet, and then only once.
+// which Identify, Set, Snippet, Bind, Views, Inject, Shutdown and
+// SettingsHandler then use. Nothing is resolved until the page asks for the
+// snippet, and then only once. A snippet rendered while the request carries
+// the flag cookie of an earlier Shutdown ends the previous Messenger session
+// before booting, and the first one clears the flag.
 //
 // New panics if m is nil: a missing Messenger is a start-up error. A disabled
 // Messenger (no AppID) is fine; pages then render nothing.
@@ -39,11 +42,16 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 		panic("intercomfiber: New called with a nil *intercom.Messenger")
 	}
 	cfg := configDefault(config...)
+	done := m.ShutdownDoneCookie().String() // the same value for every request
 	hooks := &intercom.Hooks[*fiber.Ctx]{
-		User:       cfg.User,
-		Attributes: cfg.Attributes,
-		Nonce:      cfg.Nonce,
-		ClientIP:   cfg.ClientIP,
+		User:            cfg.User,
+		Attributes:      cfg.Attributes,
+		Nonce:           cfg.Nonce,
+		ClientIP:        cfg.ClientIP,
+		ShutdownPending: shutdownPending,
+		ShutdownDone: func(c *fiber.Ctx) {
+			c.Response().Header.Add(fiber.HeaderSetCookie, done)
+		},
 	}
 	if m.AutoIdentify() {
 		hooks.AuthUser = authUser
@@ -52,10 +60,15 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 	next := cfg.Next
 
 	return func(c *fiber.Ctx) error {
-		if !enabled || (next != nil && skip(m, next, c)) {
+		if !enabled {
 			// A typed nil: helpers tell "skipped" (render nothing, quietly)
 			// from "no middleware on this route".
 			c.Locals(LocalsKey, (*request)(nil))
+			return c.Next()
+		}
+		if intercom.Skipped(m, "Next", next, c) {
+			c.Locals(LocalsKey, (*request)(nil))
+			c.Locals(skippedKey{}, m) // for Shutdown, which works on skipped requests
 			return c.Next()
 		}
 		c.Locals(LocalsKey, intercom.NewRequest(m, hooks, c))
@@ -63,16 +76,13 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 	}
 }
 
-// skip runs the Next function; one that panics is reported and treated as
-// unset, as the core treats its hooks.
-func skip(m *intercom.Messenger, next func(*fiber.Ctx) bool, c *fiber.Ctx) (skipped bool) {
-	defer func() {
-		if recover() != nil {
-			skipped = false
-			m.Report(&intercom.HookError{Hook: "Next"})
-		}
-	}()
-	return next(c)
+// skippedKey is the c.Locals key under which New keeps the Messenger on a
+// request it skipped. It is not a string, so PassLocalsToViews leaves it out.
+type skippedKey struct{}
+
+// shutdownPending reports whether an earlier Shutdown left its flag cookie.
+func shutdownPending(c *fiber.Ctx) bool {
+	return len(c.Request().Header.Cookie(intercom.ShutdownCookie)) > 0
 }
 
 // authUser returns the signed-in user the framework's own auth middleware
@@ -87,6 +97,20 @@ func authUser(c *fiber.Ctx) any {
 		return v
 	}
 	return c.Locals(jwtKey)
+}
+
+// messenger returns the Messenger of the New that saw c, skipped or not,
+// and whether New saw c at all. It is nil on a skipped request of a disabled
+// Messenger (which sets no cookie anyway).
+func messenger(c *fiber.Ctx) (m *intercom.Messenger, ok bool) {
+	r, ok := lookup(c)
+	if r != nil {
+		return r.Messenger(), true
+	}
+	if ok {
+		m, _ = c.Locals(skippedKey{}).(*intercom.Messenger)
+	}
+	return m, ok
 }
 
 // lookup returns the request's Intercom state. ok is false when the

@@ -37,20 +37,25 @@ func isBodyClose(b []byte, i int) bool {
 	return false
 }
 
-// lastBodyClose returns the index of the last complete </body tag in b, or -1.
+// lastBodyClose returns the index of the last complete </body tag in b, or
+// -1. It searches from the end: a page's last </body> is near its end.
 func lastBodyClose(b []byte) int {
-	last := -1
-	for i := 0; i+closeTagLen <= len(b); i++ {
-		k := bytes.IndexByte(b[i:len(b)-closeTagLen+1], '<')
-		if k < 0 {
-			break
+	return lastBodyCloseWithin(b, len(b))
+}
+
+// lastBodyCloseWithin is lastBodyClose giving up past limit bytes from the end.
+func lastBodyCloseWithin(b []byte, limit int) int {
+	for end := len(b); end > 0; {
+		i := bytes.LastIndexByte(b[:end], '<')
+		if i < 0 || len(b)-i > limit {
+			return -1
 		}
-		i += k
 		if isBodyClose(b, i) {
-			last = i
+			return i
 		}
+		end = i
 	}
-	return last
+	return -1
 }
 
 // partialLen returns the length of the longest suffix of b that could begin
@@ -84,27 +89,11 @@ func partialLen(b []byte) int {
 // frameworks that hold the body in memory; it searches from the end, so it
 // costs the page's tail, plus one fast pass for SnippetMarker.
 func InjectAt(page []byte) int {
-	i := lastBodyCloseInTail(page)
+	i := lastBodyCloseWithin(page, MaxInjectTail)
 	if i < 0 || bytes.Contains(page, []byte(SnippetMarker)) {
 		return -1
 	}
 	return i
-}
-
-// lastBodyCloseInTail is lastBodyClose searching backwards, giving up past
-// MaxInjectTail from the end.
-func lastBodyCloseInTail(b []byte) int {
-	for end := len(b); end > 0; {
-		i := bytes.LastIndexByte(b[:end], '<')
-		if i < 0 || len(b)-i > MaxInjectTail {
-			return -1
-		}
-		if isBodyClose(b, i) {
-			return i
-		}
-		end = i
-	}
-	return -1
 }
 
 // InjectBytes returns page with snippet inserted at InjectAt(page), and

@@ -31,6 +31,38 @@ type InjectWriter struct {
 	decided bool
 	active  bool
 	inj     Injector
+	small   []byte // coalesced small writes, see Write
+}
+
+// Templates write a page in thousands of tiny pieces; the Injector's work is
+// per write, so pieces smaller than coalesceBelow are gathered into a buffer
+// of coalesceSize first.
+const (
+	coalesceBelow = 512
+	coalesceSize  = 4 << 10
+)
+
+// HeaderEditor is the part of a response's headers whole-page install
+// changes; http.Header implements it, and fasthttp-based adapters wrap
+// theirs.
+type HeaderEditor interface {
+	Get(key string) string
+	Set(key, value string)
+	Del(key string)
+}
+
+// PrepareInjectedHeaders adjusts the headers of a response that gets the
+// snippet: its length changes (Content-Length goes), byte ranges and the
+// validator of the original body no longer apply (Accept-Ranges, ETag go),
+// and the page now carries a per-visitor snippet, so without a caching
+// policy of its own it becomes Cache-Control: private.
+func PrepareInjectedHeaders(h HeaderEditor) {
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	h.Del("Etag")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "private")
+	}
 }
 
 // NewInjectWriter wraps w for a request with the given method. The snippet
@@ -42,8 +74,9 @@ func NewInjectWriter(w http.ResponseWriter, method string, page Page) *InjectWri
 }
 
 // WriteHeader records the status; headers go out with the first write.
+// Codes below 1 (which some frameworks use for "not set") are ignored.
 func (w *InjectWriter) WriteHeader(code int) {
-	if w.decided {
+	if w.decided || code < 1 {
 		return // superfluous, as net/http would ignore it
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
@@ -72,28 +105,69 @@ func (w *InjectWriter) decide(first []byte) {
 	}
 	w.active = !w.page.Rendered() && ShouldInject(w.method, w.status, h.Get("Content-Type"), h.Get("Content-Encoding"))
 	if w.active {
-		h.Del("Content-Length")
+		PrepareInjectedHeaders(h)
 	}
 	w.ResponseWriter.WriteHeader(w.status)
 }
 
+// WriteHeaderNow decides and sends the headers without a body write, for
+// frameworks whose writers have it (Gin's AbortWithStatus, 204, 304).
+func (w *InjectWriter) WriteHeaderNow() { w.decide(nil) }
+
 // Write writes the body, through the Injector when injecting.
 func (w *InjectWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 && !w.decided {
+		return 0, nil // net/http sniffs the first non-empty write
+	}
 	w.decide(p)
 	if !w.active {
 		return w.ResponseWriter.Write(p)
 	}
+	if len(p) < coalesceBelow && w.gather(len(p)) {
+		w.small = append(w.small, p...)
+		return len(p), nil
+	}
+	if err := w.flushSmall(); err != nil {
+		return 0, err
+	}
 	return w.inj.Write(p)
 }
 
-// WriteString is Write for strings, for writers that are io.StringWriters.
+// WriteString is Write for strings, for writers that are io.StringWriters;
+// small strings are gathered without a conversion.
 func (w *InjectWriter) WriteString(s string) (int, error) {
+	if w.decided && w.active && len(s) < coalesceBelow && w.gather(len(s)) {
+		w.small = append(w.small, s...)
+		return len(s), nil
+	}
 	return w.Write([]byte(s))
+}
+
+// gather reports whether n more bytes fit the small-write buffer, flushing
+// it first when they do not.
+func (w *InjectWriter) gather(n int) bool {
+	if w.small == nil {
+		w.small = make([]byte, 0, coalesceSize)
+	}
+	if len(w.small)+n <= cap(w.small) {
+		return true
+	}
+	return w.flushSmall() == nil
+}
+
+func (w *InjectWriter) flushSmall() error {
+	if len(w.small) == 0 {
+		return nil
+	}
+	_, err := w.inj.Write(w.small)
+	w.small = w.small[:0]
+	return err
 }
 
 // Flush sends what can be sent: everything but a held </body> candidate.
 func (w *InjectWriter) Flush() {
 	w.decide(nil)
+	_ = w.flushSmall()
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
@@ -108,6 +182,9 @@ func (w *InjectWriter) Finish() (bool, error) {
 	}
 	if !w.active {
 		return false, nil
+	}
+	if err := w.flushSmall(); err != nil {
+		return false, err
 	}
 	if w.inj.SnippetSeen() {
 		return w.inj.Finish(nil)

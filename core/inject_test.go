@@ -236,3 +236,71 @@ func TestInjectorWritesDoNotAllocate(t *testing.T) {
 		t.Errorf("%.1f allocations per round of writes, want 0", allocs)
 	}
 }
+
+func TestInjectWriterHeadersAndCoalescing(t *testing.T) {
+	t.Run("injected response: no length, ranges or validator; private unless a policy is set", func(t *testing.T) {
+		for _, policy := range []string{"", "no-cache"} {
+			rec := httptest.NewRecorder()
+			w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
+			h := w.Header()
+			h.Set("Content-Type", "text/html")
+			h.Set("Content-Length", "30")
+			h.Set("Accept-Ranges", "bytes")
+			h.Set("ETag", `"abc"`)
+			h.Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT")
+			if policy != "" {
+				h.Set("Cache-Control", policy)
+			}
+			_, _ = io.WriteString(w, "<html><body>x</body></html>")
+			_, _ = w.Finish()
+			want := policy
+			if want == "" {
+				want = "private"
+			}
+			got := rec.Result().Header
+			if got.Get("Cache-Control") != want || got.Get("Content-Length") != "" || got.Get("Accept-Ranges") != "" || got.Get("ETag") != "" || got.Get("Last-Modified") == "" {
+				t.Errorf("headers %v", got)
+			}
+		}
+	})
+	t.Run("status below 1 is ignored", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
+		w.WriteHeader(404)
+		w.WriteHeader(-1)
+		_, _ = io.WriteString(w, "<body></body>")
+		_, _ = w.Finish()
+		if rec.Code != 404 {
+			t.Errorf("status %d, want 404", rec.Code)
+		}
+	})
+	t.Run("an empty first write does not fix the content type", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
+		_, _ = w.Write(nil)
+		_, _ = io.WriteString(w, "<html><body>x</body></html>")
+		if ok, _ := w.Finish(); !ok || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("injected=%v content type %q", ok, rec.Header().Get("Content-Type"))
+		}
+	})
+	t.Run("small writes are coalesced, and Flush delivers them", func(t *testing.T) {
+		rec := httptest.NewRecorder()
+		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
+		w.Header().Set("Content-Type", "text/html")
+		for _, piece := range []string{"<html>", "<body>", "<p>", "hello", "</p>"} {
+			_, _ = w.WriteString(piece)
+		}
+		if rec.Body.Len() != 0 {
+			t.Errorf("small writes reached the client unbuffered: %q", rec.Body.String())
+		}
+		w.Flush()
+		if got := rec.Body.String(); got != "<html><body><p>hello</p>" {
+			t.Errorf("after Flush the client has %q", got)
+		}
+		_, _ = io.WriteString(w, "</body></html>")
+		_, _ = w.Finish()
+		if got, want := rec.Body.String(), "<html><body><p>hello</p>"+snip+"</body></html>"; got != want {
+			t.Errorf("body %q, want %q", got, want)
+		}
+	})
+}

@@ -116,6 +116,7 @@ func inject(resp *fasthttp.Response, r *request) {
 		return
 	}
 	size := len(page) + len(snippet)
+	intercom.PrepareInjectedHeaders(headerEditor{&resp.Header})
 
 	b := resp.SwapBody(nil)
 	if len(b) > 0 && &b[0] == &page[0] {
@@ -188,3 +189,10 @@ func (b *splicedBody) Close() error {
 	}
 	return nil
 }
+
+// headerEditor gives core's header rules fasthttp's response headers.
+type headerEditor struct{ h *fasthttp.ResponseHeader }
+
+func (e headerEditor) Get(key string) string { return string(e.h.Peek(key)) }
+func (e headerEditor) Set(key, value string) { e.h.Set(key, value) }
+func (e headerEditor) Del(key string)        { e.h.Del(key) }

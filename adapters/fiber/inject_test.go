@@ -528,3 +528,33 @@ func TestInjectMatchesCore(t *testing.T) {
 	assert.Greater(t, injected, 50)
 	assert.Less(t, injected, len(pages)-20)
 }
+
+// An injected page's headers follow core's rule (intercom.PrepareInjectedHeaders):
+// no validator or ranges of the original body, and private unless the
+// handler set a caching policy.
+func TestInjectHeaders(t *testing.T) {
+	for _, policy := range []string{"", "no-cache"} {
+		m := newMessenger(t, nil)
+		app := fiber.New()
+		app.Use(intercomfiber.New(m), intercomfiber.Inject())
+		app.Get("/", func(c *fiber.Ctx) error {
+			c.Set(fiber.HeaderETag, `"v1"`)
+			c.Set(fiber.HeaderAcceptRanges, "bytes")
+			if policy != "" {
+				c.Set(fiber.HeaderCacheControl, policy)
+			}
+			c.Type("html")
+			return c.SendString("<html><body>x</body></html>")
+		})
+		resp, err := app.Test(httptest.NewRequest(fiber.MethodGet, "/", nil))
+		require.NoError(t, err)
+		want := policy
+		if want == "" {
+			want = "private"
+		}
+		assert.Equal(t, want, resp.Header.Get(fiber.HeaderCacheControl))
+		assert.Empty(t, resp.Header.Get(fiber.HeaderETag))
+		assert.Empty(t, resp.Header.Get(fiber.HeaderAcceptRanges))
+		require.NoError(t, resp.Body.Close())
+	}
+}

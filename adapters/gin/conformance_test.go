@@ -42,8 +42,12 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		})
 	}
 	engine.Use(intercomgin.Middleware(s.Messenger, scenarioOptions(s)...))
+	if s.WholePage {
+		engine.Use(intercomgin.Inject())
+	}
 
-	engine.GET(conformance.PagePath, func(c *gin.Context) {
+	// identifyAndSet does what the scenario's page handler does first.
+	identifyAndSet := func(c *gin.Context) {
 		if s.Identify != nil {
 			if u, ok := s.Identify(c.GetHeader); ok {
 				intercomgin.Identify(c, u)
@@ -52,8 +56,35 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		for _, a := range s.Set {
 			intercomgin.Set(c, a.Key, a.Value)
 		}
+	}
+	engine.GET(conformance.PagePath, func(c *gin.Context) {
+		identifyAndSet(c)
 		c.HTML(http.StatusOK, "page", intercomgin.H(c, nil))
 	})
+	raw := func(c *gin.Context) {
+		identifyAndSet(c)
+		for k, v := range s.Raw.Header {
+			c.Header(k, v)
+		}
+		if s.Raw.Status != 0 {
+			c.Status(s.Raw.Status)
+		}
+		for _, chunk := range s.Raw.Chunks {
+			if _, err := c.Writer.Write(chunk); err != nil {
+				return // the client went away
+			}
+			if s.Raw.Flush {
+				c.Writer.Flush()
+			}
+		}
+	}
+	engine.GET(conformance.RawPath, raw)
+	engine.HEAD(conformance.RawPath, raw)
+	engine.GET(conformance.LogoutPath, func(c *gin.Context) {
+		intercomgin.Shutdown(c)
+		c.Redirect(http.StatusFound, conformance.PagePath)
+	})
+	engine.GET(conformance.SettingsPath, intercomgin.SettingsHandler())
 
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)

@@ -32,6 +32,40 @@
 // other uses. Both render nothing when the Messenger is disabled (no app id)
 // and on requests the WithSkipper function excludes.
 //
+// # Pages without a template
+//
+// Inject, installed after Middleware, puts the snippet into text/html
+// responses that do not render it themselves (static HTML, c.Data, pages of
+// other libraries), right before their last </body>:
+//
+//	r.Use(intercomgin.Middleware(m))
+//	r.Use(intercomgin.Inject())
+//
+// It leaves alone pages that rendered the snippet through H or Snippet,
+// everything that is not text/html, compressed bodies, HEAD requests and
+// 1xx, 204 and 304 responses. Pages stream through it with bounded memory.
+//
+// # Logout
+//
+// Expiring Intercom's cookies does not end the visitor's session at
+// Intercom: the next page must call Intercom('shutdown'). A logout handler
+// calls Shutdown, which expires the cookies (with
+// intercom.Config.CookieDomain) and leaves a flag for the next page that
+// renders the snippet, through H, Snippet or Inject:
+//
+//	r.POST("/logout", func(c *gin.Context) {
+//		// ... end the app's own session ...
+//		intercomgin.Shutdown(c)
+//		c.Redirect(http.StatusFound, "/")
+//	})
+//
+// # Single-page apps
+//
+// SettingsHandler serves the visitor's settings as JSON, with
+// Cache-Control: no-store, for apps that boot the Messenger from JavaScript:
+//
+//	r.GET("/intercom/settings", intercomgin.SettingsHandler())
+//
 // # Who the visitor is
 //
 // The user is decided once per request, when a page first renders the
@@ -69,7 +103,8 @@
 // Nothing here fails a request. Problems (a panicking WithUser function, a
 // value of the wrong type under gin.AuthUserKey, an invalid nonce) go to
 // intercom.Config.ErrorHandler and the page renders without the affected
-// part. Snippet and H on a route the middleware does not cover render
-// nothing; with no Messenger to report to, they write
-// intercom.ErrNoMiddleware to gin.DefaultErrorWriter, once per process.
+// part. Snippet, H, Inject, Shutdown and SettingsHandler on a route the
+// middleware does not cover do nothing (SettingsHandler responds null);
+// with no Messenger to report to, they write intercom.ErrNoMiddleware to
+// gin.DefaultErrorWriter, once per process.
 package intercomgin

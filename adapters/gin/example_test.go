@@ -165,3 +165,115 @@ func ExampleWithSkipper() {
 	// /admin/users: Messenger false
 	// /help: Messenger true
 }
+
+// withoutSnippet replaces the snippet's script element in a page with
+// [Intercom], to show where it went.
+func withoutSnippet(page string) string {
+	start := strings.Index(page, `<script id="IntercomSettingsScriptTag"`)
+	if start < 0 {
+		return page
+	}
+	end := start + strings.Index(page[start:], "</script>") + len("</script>")
+	return page[:start] + "[Intercom]" + page[end:]
+}
+
+// Inject puts the Messenger on pages that do not render it themselves,
+// such as static HTML, before their last </body>. The snippet is rendered
+// when the handler returns, so the handler can still identify the user.
+func ExampleInject() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(intercomgin.Middleware(m))
+	r.Use(intercomgin.Inject())
+	r.GET("/", func(c *gin.Context) {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(`<html><body><h1>Welcome</h1></body></html>`))
+		intercomgin.Identify(c, intercom.User{ID: "42"})
+	})
+	r.GET("/api/status", func(c *gin.Context) {
+		c.JSON(http.StatusOK, gin.H{"ok": true}) // not text/html: untouched
+	})
+
+	for _, path := range []string{"/", "/api/status"} {
+		rec := httptest.NewRecorder()
+		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		page := rec.Body.String()
+		fmt.Println(withoutSnippet(page))
+		if strings.Contains(page, "IntercomSettingsScriptTag") {
+			fmt.Println(settingsOf(page))
+		}
+	}
+	// Output:
+	// <html><body><h1>Welcome</h1>[Intercom]</body></html>
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","user_id":"42"}
+	// {"ok":true}
+}
+
+// A logout handler calls Shutdown and redirects. The page after the redirect
+// ends the visitor's Messenger session before booting, and only that page.
+func ExampleShutdown() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", CookieDomain: ".example.com"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(intercomgin.Middleware(m))
+	r.POST("/logout", func(c *gin.Context) {
+		// ... end the app's own session ...
+		intercomgin.Shutdown(c)
+		c.Redirect(http.StatusFound, "/")
+	})
+	r.GET("/", func(c *gin.Context) {
+		c.String(http.StatusOK, string(intercomgin.Snippet(c)))
+	})
+
+	req := httptest.NewRequest(http.MethodPost, "/logout", nil)
+	req.AddCookie(&http.Cookie{Name: "intercom-session-abc12345", Value: "s"})
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Header().Get("Location"))
+	for _, c := range rec.Header().Values("Set-Cookie") {
+		fmt.Println(c)
+	}
+
+	// The browser follows the redirect with the flag cookie.
+	req = httptest.NewRequest(http.MethodGet, "/", nil)
+	req.AddCookie(&http.Cookie{Name: intercom.ShutdownCookie, Value: "1"})
+	rec = httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	fmt.Println(strings.Contains(rec.Body.String(), `i("shutdown")`), rec.Header().Get("Set-Cookie"))
+	// Output:
+	// 302 /
+	// intercom-session-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom-device-id-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0
+	// intercom_shutdown=1; Path=/; Max-Age=600; SameSite=Lax
+	// true intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax
+}
+
+// A single-page app fetches the visitor's settings as JSON and boots the
+// Messenger with them: Intercom("boot", settings).
+func ExampleSettingsHandler() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "example-secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := gin.New()
+	r.Use(gin.BasicAuth(gin.Accounts{"jane": "pa55word"}))
+	r.Use(intercomgin.Middleware(m))
+	r.GET("/intercom/settings", intercomgin.SettingsHandler())
+
+	req := httptest.NewRequest(http.MethodGet, "/intercom/settings", nil)
+	req.SetBasicAuth("jane", "pa55word")
+	rec := httptest.NewRecorder()
+	r.ServeHTTP(rec, req)
+	fmt.Println(rec.Header().Get("Content-Type"))
+	fmt.Println(rec.Header().Get("Cache-Control"))
+	fmt.Println(rec.Body.String())
+	// Output:
+	// application/json; charset=utf-8
+	// no-store
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","user_hash":"ae3527f047ec1eff84beb83a4eba724c5eb79e5e24c1baf2f308af564cf3cdb4","user_id":"jane"}
+}

@@ -90,6 +90,7 @@ func basicAuth() gin.HandlerFunc {
 }
 
 func TestMiddleware(t *testing.T) {
+	quietWarnings(t) // a case without the middleware warns
 	alice := intercom.User{ID: "1", Email: "alice@example.com", Name: "Alice"}
 	bob := intercom.User{ID: "2", Name: "Bob"}
 	janeBasic := intercom.User{ID: "jane", Name: "jane"}
@@ -479,7 +480,7 @@ func TestMiddlewareNilMessenger(t *testing.T) {
 // not mistaken for one.
 func TestMissingMiddlewareWarning(t *testing.T) {
 	m, _ := newMessenger(t, nil)
-	const warning = "[WARNING] intercom: snippet requested but the middleware is not installed on this route\n"
+	warning := "[WARNING] " + intercom.ErrNoMiddleware.Error() + "\n"
 	tests := []struct {
 		name string
 		mw   gin.HandlerFunc

@@ -59,8 +59,9 @@ func WithClientIP(f func(c *gin.Context) string) Option {
 
 // WithSkipper sets a function that reports requests the middleware should
 // leave alone, such as health checks or admin pages: on them Snippet and H
-// render no snippet, and Identify and Set do nothing. A panic in f is
-// reported and the request is not skipped.
+// render no snippet, Inject leaves the page alone, SettingsHandler responds
+// null, and Identify and Set do nothing. Shutdown still logs the visitor
+// out. A panic in f is reported and the request is not skipped.
 func WithSkipper(f func(c *gin.Context) bool) Option {
 	return optionFunc(func(cfg *config) { cfg.skip = f })
 }

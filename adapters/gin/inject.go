@@ -1,0 +1,153 @@
+package intercomgin
+
+import (
+	"html/template"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// Inject returns gin middleware for whole-page install, the seed's "generic
+// tags": it inserts the snippet before the last </body> (any letter case) of
+// every text/html response whose page does not carry it already, so pages
+// that do not use H or Snippet get the Messenger too. Install it after
+// Middleware, on the engine or on a route group:
+//
+//	r.Use(intercomgin.Middleware(m))
+//	r.Use(intercomgin.Inject())
+//
+// The rules are core's (intercom.ShouldInject, intercom.InjectWriter): Inject
+// leaves alone HEAD requests, 1xx, 204 and 304 responses, anything but
+// text/html (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip,
+// br, ...) and pages that rendered the snippet already through H or Snippet,
+// so a page never gets two. It drops Content-Length from the pages it
+// changes. The decision waits for the first write of the body, so the
+// Content-Type that c.HTML sets after c.Status counts.
+//
+// Pages stream: everything before the latest </body> candidate reaches the
+// client as the handler writes it, c.Writer.Flush() included, and memory
+// stays bounded whatever the page size. The snippet is rendered once, when
+// the handler returns, so it sees every Identify and Set of the handler.
+//
+// Middleware installed after Inject sees c.Writer.Status() as the handler
+// set it; Size() counts the bytes sent so far, without a held </body> and
+// the snippet. Middleware installed before it, such as gin.Logger, sees
+// both as sent, snippet included.
+//
+// A compressing middleware (such as gin-contrib/gzip) installed before or
+// after Inject sets Content-Encoding, so Inject leaves its pages alone: use H
+// on such routes.
+//
+// Without Middleware on the route (written once to gin.DefaultErrorWriter,
+// as for Snippet), on a request its skipper excluded, and with a disabled
+// Messenger, Inject does nothing. If the handler panics, what it wrote is
+// sent without the snippet and the panic goes on to gin.Recovery.
+func Inject() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		r, found := request(c)
+		if r == nil || !r.Messenger().Enabled() {
+			if !found {
+				warnNoMiddleware()
+			}
+			c.Next()
+			return
+		}
+		orig := c.Writer
+		if _, nested := orig.(*injectWriter); nested || orig.Written() {
+			c.Next() // installed twice, or the response has started already
+			return
+		}
+		w := &injectWriter{ResponseWriter: orig, r: r}
+		w.iw = intercom.NewInjectWriter(orig, c.Request.Method, w)
+		if s := orig.Status(); s != http.StatusOK {
+			// gin's 404 and 405 handlers set the status before the
+			// middlewares run; it stands unless the handler sets another.
+			w.iw.WriteHeader(s)
+		}
+		c.Writer = w
+		done := false
+		defer func() {
+			if !done {
+				w.abort = true // the handler panicked: no snippet, no hooks
+				_, _ = w.iw.Finish()
+			}
+			c.Writer = orig
+		}()
+		c.Next()
+		done = true
+		if _, err := w.iw.Finish(); err != nil {
+			_ = c.Error(err) // the client went away; gin's way to report it
+		}
+	}
+}
+
+// injectWriter is c.Writer while Inject runs: a gin.ResponseWriter whose
+// body goes through core's InjectWriter, and the intercom.Page that
+// InjectWriter renders for. Hijack, CloseNotify, Pusher and Header are the
+// original writer's.
+type injectWriter struct {
+	gin.ResponseWriter // the original
+	iw                 *intercom.InjectWriter
+	r                  *intercom.Request[*gin.Context]
+	abort              bool
+}
+
+// WriteHeader records the status; like gin, it ignores codes <= 0 (c.Render
+// with -1 leaves the status to the renderer).
+func (w *injectWriter) WriteHeader(code int) {
+	if code > 0 {
+		w.iw.WriteHeader(code)
+	}
+}
+
+// WriteHeaderNow sends the headers: c.Render calls it for responses without
+// a body (204, 304), c.AbortWithStatus too. The decision is made here, with
+// the headers set so far, as they are final once sent.
+func (w *injectWriter) WriteHeaderNow() {
+	w.iw.WriteHeaderNow()
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+// Write writes the body through InjectWriter. The original's
+// WriteHeaderNow after it keeps Written true once the handler has written,
+// even while the Injector holds everything written so far.
+func (w *injectWriter) Write(p []byte) (int, error) {
+	n, err := w.iw.Write(p)
+	w.ResponseWriter.WriteHeaderNow()
+	return n, err
+}
+
+// WriteString is Write for strings.
+func (w *injectWriter) WriteString(s string) (int, error) {
+	n, err := w.iw.WriteString(s)
+	w.ResponseWriter.WriteHeaderNow()
+	return n, err
+}
+
+// Flush sends what the Injector does not hold back.
+func (w *injectWriter) Flush() { w.iw.Flush() }
+
+// Status returns the status the handler set, before InjectWriter passes it
+// on with the first write.
+func (w *injectWriter) Status() int {
+	if s := w.iw.Status(); s != 0 {
+		return s
+	}
+	return w.ResponseWriter.Status()
+}
+
+// Unwrap returns the original writer, for http.ResponseController.
+func (w *injectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Rendered implements intercom.Page.
+func (w *injectWriter) Rendered() bool { return w.r.Rendered() }
+
+// Snippet implements intercom.Page.
+func (w *injectWriter) Snippet() template.HTML {
+	if w.abort {
+		return ""
+	}
+	return w.r.Snippet()
+}

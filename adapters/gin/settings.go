@@ -1,0 +1,52 @@
+package intercomgin
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// null is the settings body when there are no settings.
+var null = []byte("null")
+
+// SettingsHandler returns a handler that responds with the visitor's
+// settings as JSON: the object a page's snippet assigns to
+// window.intercomSettings, identity (user_hash or the JWT) included, for
+// single-page apps that boot the Messenger from JavaScript:
+//
+//	r.GET("/intercom/settings", intercomgin.SettingsHandler())
+//
+// and in the browser, with Intercom's loader on the page:
+//
+//	const settings = await (await fetch("/intercom/settings")).json();
+//	if (settings) Intercom("boot", settings);
+//
+// The route needs Middleware, which resolves the visitor as for a page
+// (Identify and Set from an earlier middleware, WithUser, gin.BasicAuth's
+// user, WithAttributes). The response is 200 with intercom.SettingsHeaders:
+// application/json and Cache-Control: no-store, as it holds the visitor's
+// identity. The body is null when the Messenger is disabled, the client IP
+// is internal, the skipper excluded the request, or Middleware is missing
+// (written once to gin.DefaultErrorWriter, as for Snippet).
+func SettingsHandler() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		for _, kv := range intercom.SettingsHeaders {
+			h.Set(kv[0], kv[1])
+		}
+		r, found := request(c)
+		body := null
+		switch {
+		case r != nil:
+			body = r.Settings()
+		case !found:
+			warnNoMiddleware()
+		}
+		c.Status(http.StatusOK)
+		if _, err := c.Writer.Write(body); err != nil {
+			_ = c.Error(err) // the client went away; gin's way to report it
+		}
+	}
+}

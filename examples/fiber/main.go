@@ -1,0 +1,104 @@
+// Command fiber is the Intercom example app for Fiber: a public page, an
+// identified page behind basic auth with custom data, a plain HTML page that
+// gets the Messenger by whole-page install, and a sign-out that shuts the
+// Messenger down, all under a strict nonce-based Content-Security-Policy.
+//
+//	go run ./examples/fiber
+//
+// It listens on :8080 (PORT) and reads INTERCOM_APP_ID,
+// INTERCOM_HMAC_SECRET_KEY and INTERCOM_INTERNAL_IPS; without them it uses a
+// demo app id and a demo secret, and says so.
+package main
+
+import (
+	"log"
+	"net/http"
+	"os"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/basicauth"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/template/html/v2"
+
+	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
+	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/examples/internal/demo"
+)
+
+const framework = "Fiber"
+
+func main() {
+	cfg, err := demo.Config(os.Stdout)
+	if err != nil {
+		log.Fatal(err)
+	}
+	users := demo.DefaultUsers()
+	app, err := newApp(cfg, users)
+	if err != nil {
+		log.Fatal(err)
+	}
+	addr := demo.Addr()
+	demo.Banner(os.Stdout, framework, addr, users)
+	log.Fatal(app.Listen(addr))
+}
+
+// newApp builds the app; main serves it, the tests serve it on loopback.
+func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
+	m, err := intercom.New(cfg) // a bad setting fails here, at start-up
+	if err != nil {
+		return nil, err
+	}
+	csp := demo.NewCSP(cfg.Region)
+
+	// c.IP() is the peer address: no ProxyHeader, as no proxy is in front
+	// (see the intercomfiber docs before setting one).
+	app := fiber.New(fiber.Config{
+		Views:                 html.NewFileSystem(http.FS(demo.TemplateFS), ".html"),
+		DisableStartupMessage: true,
+	})
+	app.Use(recover.New())
+	app.Use(func(c *fiber.Ctx) error {
+		nonce := intercom.NewNonce()
+		c.Locals(demo.NonceKey, nonce)
+		c.Set(fiber.HeaderContentSecurityPolicy, csp.Header(nonce))
+		return c.Next()
+	})
+	app.Use(intercomfiber.New(m, intercomfiber.Config{
+		Nonce: func(c *fiber.Ctx) string {
+			nonce, _ := c.Locals(demo.NonceKey).(string)
+			return nonce
+		},
+		// basicauth stores the login in c.Locals("username"); the
+		// Messenger gets the full account.
+		User: func(c *fiber.Ctx) (intercom.User, bool) {
+			login, _ := c.Locals("username").(string)
+			u, ok := users.Lookup(login)
+			return u.Intercom(), ok
+		},
+	}))
+
+	app.Get("/", func(c *fiber.Ctx) error {
+		// Bind adds the snippet as "Intercom" to the template data. (Or wrap
+		// the engine with intercomfiber.Views and set PassLocalsToViews.)
+		return c.Render("public", intercomfiber.Bind(c, demo.PublicData(framework, users)))
+	})
+
+	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
+	app.Get("/about", intercomfiber.Inject(), func(c *fiber.Ctx) error {
+		c.Type("html", "utf-8")
+		return c.SendString(demo.AboutPage)
+	})
+
+	app.Get("/account", basicauth.New(basicauth.Config{Users: users.Accounts()}), func(c *fiber.Ctx) error {
+		login, _ := c.Locals("username").(string)
+		u, _ := users.Lookup(login)
+		intercomfiber.Set(c, "plan", u.Plan) // custom data for this page
+		return c.Render("account", intercomfiber.Bind(c, demo.AccountData(framework, u)))
+	})
+
+	app.Post("/logout", func(c *fiber.Ctx) error {
+		intercomfiber.Shutdown(c)
+		return c.Redirect("/", fiber.StatusSeeOther)
+	})
+	return app, nil
+}

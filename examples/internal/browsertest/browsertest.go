@@ -1,0 +1,164 @@
+// Package browsertest holds the tests the three example apps share: quick
+// HTTP checks (RunHTTP) and real-browser checks with Chromium (RunBrowser).
+// Each example's test file only says how to serve its app.
+package browsertest
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/examples/internal/demo"
+)
+
+// The workspace the tests configure the apps with.
+const (
+	AppID  = "e2etest0"
+	Secret = "browser-test-secret"
+)
+
+// Hostile values: a user name and a custom attribute that would run script
+// if the snippet did not escape them.
+const (
+	ScriptPayload = `</script><script>window.__pwned=1</script>`
+	AttrPayload   = `"><img src=x onerror=window.__pwned=1>`
+)
+
+// Mallory is the demo user whose name and plan carry the hostile values.
+var Mallory = demo.User{Login: "mallory", Password: "mallory-demo", ID: "666", Name: ScriptPayload,
+	Email: "mallory@example.com", SignedUp: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), Plan: AttrPayload}
+
+// Server serves the example app built from cfg and users on 127.0.0.1 and
+// returns its base URL, such as "http://127.0.0.1:41234". It stops the
+// server when t ends.
+type Server func(t *testing.T, cfg intercom.Config, users demo.Users) string
+
+// Users returns the demo users and Mallory.
+func Users() demo.Users {
+	us := demo.DefaultUsers()
+	us[Mallory.Login] = Mallory
+	return us
+}
+
+// Config returns the Intercom configuration the tests build the apps with.
+// Every problem the Messenger reports (a dropped attribute, a bad nonce)
+// fails t: the examples must render cleanly.
+func Config(t *testing.T) intercom.Config {
+	var mu sync.Mutex
+	return intercom.Config{
+		AppID:      AppID,
+		HMACSecret: Secret,
+		ErrorHandler: func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			t.Errorf("the Messenger reported: %v", err)
+		},
+	}
+}
+
+// WidgetURL is the widget script URL the loader must request.
+const WidgetURL = "https://widget.intercom.io/widget/" + AppID
+
+// AnonymousSettings is what window.intercomSettings must be for a visitor
+// nobody signed in.
+func AnonymousSettings() map[string]any {
+	return map[string]any{"app_id": AppID, "api_base": "https://api-iam.intercom.io"}
+}
+
+// IdentifiedSettings is what window.intercomSettings must be on the account
+// page of u: the user, the plan the handler sets, and a user_hash computed
+// here, independently of the library.
+func IdentifiedSettings(u demo.User) map[string]any {
+	mac := hmac.New(sha256.New, []byte(Secret))
+	mac.Write([]byte(u.ID))
+	s := AnonymousSettings()
+	s["user_id"] = u.ID
+	s["email"] = u.Email
+	s["name"] = u.Name
+	s["created_at"] = u.SignedUp.Unix()
+	s["plan"] = u.Plan
+	s["user_hash"] = hex.EncodeToString(mac.Sum(nil))
+	return s
+}
+
+// canonical returns v as JSON with sorted keys, for comparing decoded JSON
+// with expectations built in Go.
+func canonical(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %v: %v", v, err)
+	}
+	var x any
+	if err := json.Unmarshal(b, &x); err != nil {
+		t.Fatalf("decode %s: %v", b, err)
+	}
+	b, err = json.Marshal(x)
+	if err != nil {
+		t.Fatalf("encode %v: %v", x, err)
+	}
+	return string(b)
+}
+
+// equalJSON fails t unless got and want encode to the same JSON.
+func equalJSON(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if g, w := canonical(t, got), canonical(t, want); g != w {
+		t.Errorf("%s:\n got  %s\n want %s", what, g, w)
+	}
+}
+
+// cspPattern is the start of the policy the examples send.
+var cspPattern = regexp.MustCompile(`^script-src 'nonce-([A-Za-z0-9+/_=-]+)' 'strict-dynamic'; object-src 'none'; base-uri 'none'(;|$)`)
+
+// nonceOf returns the nonce of a Content-Security-Policy header value.
+func nonceOf(t *testing.T, policy string) string {
+	t.Helper()
+	m := cspPattern.FindStringSubmatch(policy)
+	if m == nil {
+		t.Fatalf("Content-Security-Policy %q is not the strict nonce policy", policy)
+	}
+	return m[1]
+}
+
+// e2eRequired reports whether a missing Chromium is a failure.
+func e2eRequired() bool { return os.Getenv("INTERCOM_E2E") == "1" }
+
+// chromiumPath returns the Chromium to drive: /usr/bin/chromium, else
+// chromium on PATH.
+func chromiumPath() (string, error) {
+	const debian = "/usr/bin/chromium"
+	if fi, err := os.Stat(debian); err == nil && !fi.IsDir() {
+		return debian, nil
+	}
+	p, err := exec.LookPath("chromium")
+	if err != nil {
+		return "", errors.New("no Chromium: neither /usr/bin/chromium nor chromium on PATH (Debian: apt-get install chromium chromium-driver)")
+	}
+	return p, nil
+}
+
+// snippetSettings returns the settings object the page's snippet assigns.
+func snippetSettings(t *testing.T, page string) map[string]any {
+	t.Helper()
+	const prefix = "window.intercomSettings="
+	_, rest, ok := strings.Cut(page, prefix)
+	if !ok {
+		t.Fatalf("no %q in the page:\n%s", prefix, page)
+	}
+	var s map[string]any
+	if err := json.NewDecoder(strings.NewReader(rest)).Decode(&s); err != nil {
+		t.Fatalf("settings in the page: %v", err)
+	}
+	return s
+}

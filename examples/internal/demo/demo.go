@@ -1,0 +1,137 @@
+// Package demo is what the three example apps share and what is not about
+// their framework: the demo users, the Intercom configuration read from the
+// environment, the Content-Security-Policy, and the page templates.
+package demo
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// AppID is the clearly fake workspace id the examples use when
+// INTERCOM_APP_ID is unset, so that they run with no set-up. The browser
+// then asks widget.intercom.io for a workspace that does not exist: the page
+// works, the Messenger does not appear.
+const AppID = "demo0000"
+
+// Secret is the identity verification secret the examples use when
+// INTERCOM_HMAC_SECRET_KEY is unset, so that identified pages show a
+// user_hash. It is public (it is in this file): never use it for a real
+// workspace.
+const Secret = "demo-secret-DO-NOT-USE-IN-PRODUCTION" //nolint:gosec // G101: a labelled demo value, not a credential
+
+// Config reads the Intercom settings from the environment with
+// intercom.ConfigFromEnv (INTERCOM_APP_ID, INTERCOM_HMAC_SECRET_KEY,
+// INTERCOM_INTERNAL_IPS, ...) and fills in the demo app id and the demo
+// secret for the ones that are unset, saying so on w.
+func Config(w io.Writer) (intercom.Config, error) {
+	cfg, err := intercom.ConfigFromEnv()
+	if err != nil {
+		return cfg, err
+	}
+	var b strings.Builder
+	if cfg.AppID == "" {
+		cfg.AppID = AppID
+		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q (no real workspace: the Messenger will not appear).\n", AppID)
+	}
+	if cfg.HMACSecret == "" {
+		cfg.HMACSecret = Secret
+		b.WriteString("INTERCOM_HMAC_SECRET_KEY is not set: signing user_hash with a public DEMO secret. Never use it in production.\n")
+	}
+	_, _ = io.WriteString(w, b.String()) // best effort, like log output
+	return cfg, nil
+}
+
+// Addr returns the address to listen on: ":" and PORT, or ":8080".
+func Addr() string {
+	if p := os.Getenv("PORT"); p != "" {
+		return ":" + p
+	}
+	return ":8080"
+}
+
+// Banner prints what to open once the app listens on addr.
+func Banner(w io.Writer, framework, addr string, users Users) {
+	base := "http://localhost" + addr
+	var b strings.Builder
+	fmt.Fprintf(&b, "Intercom %s example on %s, open:\n", framework, addr)
+	fmt.Fprintf(&b, "  %s/         public page: an anonymous visitor (template helper)\n", base)
+	fmt.Fprintf(&b, "  %s/account  sign in: an identified user with user_hash and custom data\n", base)
+	fmt.Fprintf(&b, "  %s/about    plain HTML page: the snippet comes from whole-page install\n", base)
+	logins := make([]string, 0, len(users))
+	for _, u := range users.List() {
+		logins = append(logins, u.Login+" / "+u.Password)
+	}
+	fmt.Fprintf(&b, "Demo users: %s. Sign out with the button on /account.\n", strings.Join(logins, ", "))
+	b.WriteString("View the page source to see window.intercomSettings. Ctrl-C stops.\n")
+	_, _ = io.WriteString(w, b.String()) // best effort, like log output
+}
+
+// User is an account of the demo app.
+type User struct {
+	Login    string // the basic-auth user name
+	Password string
+	ID       string
+	Name     string
+	Email    string
+	SignedUp time.Time
+	Plan     string // sent to Intercom as custom data by the account page
+}
+
+// Intercom returns the user as Intercom should know them.
+func (u User) Intercom() intercom.User {
+	return intercom.User{ID: u.ID, Name: u.Name, Email: u.Email, CreatedAt: u.SignedUp}
+}
+
+// Users are the demo app's accounts by login.
+type Users map[string]User
+
+// DefaultUsers returns the two demo accounts.
+func DefaultUsers() Users {
+	return Users{
+		"jane": {Login: "jane", Password: "jane-demo", ID: "1001", Name: "Jane Doe", Email: "jane@example.com",
+			SignedUp: time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC), Plan: "pro"},
+		"joe": {Login: "joe", Password: "joe-demo", ID: "1002", Name: "Joe Bloggs", Email: "joe@example.com",
+			SignedUp: time.Date(2025, 1, 15, 17, 0, 0, 0, time.UTC), Plan: "free"},
+	}
+}
+
+// Lookup returns the user with the given login.
+func (us Users) Lookup(login string) (User, bool) {
+	u, ok := us[login]
+	return u, ok && login != ""
+}
+
+// Accounts returns login → password, the form gin.BasicAuth and fiber's
+// basicauth middleware take.
+func (us Users) Accounts() map[string]string {
+	out := make(map[string]string, len(us))
+	for login, u := range us {
+		out[login] = u.Password
+	}
+	return out
+}
+
+// Valid reports whether login and password belong to a user, in constant
+// time with respect to the password.
+func (us Users) Valid(login, password string) bool {
+	u, ok := us.Lookup(login)
+	return subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1 && ok
+}
+
+// List returns the users sorted by login.
+func (us Users) List() []User {
+	out := make([]User, 0, len(us))
+	for _, u := range us {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Login < out[j].Login })
+	return out
+}

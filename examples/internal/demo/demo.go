@@ -29,21 +29,28 @@ const Secret = "demo-secret-DO-NOT-USE-IN-PRODUCTION" //nolint:gosec // G101: a 
 
 // Config reads the Intercom settings from the environment with
 // intercom.ConfigFromEnv (INTERCOM_APP_ID, INTERCOM_HMAC_SECRET_KEY,
-// INTERCOM_INTERNAL_IPS, ...) and fills in the demo app id and the demo
-// secret for the ones that are unset, saying so on w.
+// INTERCOM_INTERNAL_IPS, ...). Without an app id it uses the demo app id, and
+// then the demo secret unless one is set; it says so on w.
 func Config(w io.Writer) (intercom.Config, error) {
 	cfg, err := intercom.ConfigFromEnv()
 	if err != nil {
 		return cfg, err
 	}
 	var b strings.Builder
-	if cfg.AppID == "" {
+	demoWorkspace := cfg.AppID == ""
+	if demoWorkspace {
 		cfg.AppID = AppID
 		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q (no real workspace: the Messenger will not appear).\n", AppID)
 	}
-	if cfg.HMACSecret == "" {
+	switch {
+	case cfg.HMACSecret != "":
+	case demoWorkspace:
+		// Only with the demo workspace: a real one must never see user_hash
+		// signed with a key that is published here.
 		cfg.HMACSecret = Secret
 		b.WriteString("INTERCOM_HMAC_SECRET_KEY is not set: signing user_hash with a public DEMO secret. Never use it in production.\n")
+	default:
+		b.WriteString("INTERCOM_HMAC_SECRET_KEY is not set: no identity verification (no user_hash).\n")
 	}
 	_, _ = io.WriteString(w, b.String()) // best effort, like log output
 	return cfg, nil

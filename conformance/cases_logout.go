@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"strings"
@@ -149,4 +150,37 @@ func testLogoutWholePage(t *testing.T, h Harness) {
 	r = b.get(t, RawPath)
 	mustNotShutDown(t, r, mustInjected(t, r, decoyPage))
 	a.noErrors(t)
+}
+
+// testLogoutKeepsFlag: responses that show no snippet (a fragment without
+// </body> for htmx or Turbo, a redirect with an HTML body) neither shut the
+// Messenger down nor use up the logout flag; the next page does.
+func testLogoutKeepsFlag(raw RawResponse) func(*testing.T, Harness) {
+	return func(t *testing.T, h Harness) {
+		a := start(t, h, wholePageConfig, wholePageScenario(raw))
+		b := a.browser("", loggedIn())
+		logout(t, b, "")
+
+		r := b.get(t, RawPath)
+		assert.Equal(t, cmp.Or(raw.Status, http.StatusOK), r.status, "status of the response without a snippet")
+		var want []byte
+		for _, c := range raw.Chunks {
+			want = append(want, c...)
+		}
+		sameBytes(t, want, r.body, "a response without a snippet must be passed through unchanged")
+		assert.Empty(t, r.setCookies(intercom.ShutdownCookie), "a response without a snippet must leave the logout flag alone")
+		assert.Contains(t, b.cookies, intercom.ShutdownCookie, "the logout flag is gone before any page shut the Messenger down")
+
+		r = b.get(t, PagePath)
+		s := r.page(t).mustSnippet(t)
+		mustShutDown(t, b, r, s)
+		a.noErrors(t)
+	}
+}
+
+// redirectResponse is a redirect whose body is a whole HTML page.
+var redirectResponse = RawResponse{
+	Status: http.StatusFound,
+	Header: map[string]string{"Content-Type": "text/html; charset=utf-8", "Location": PagePath},
+	Chunks: [][]byte{[]byte("<!DOCTYPE html>\n<html><body><a href=\"" + PagePath + "\">Found</a>.</body></html>\n")},
 }

@@ -493,6 +493,19 @@ var mutants = []mutant{
 		mustFail: []string{"logout/next-page-shuts-down-once", "logout/whole-page-shuts-down-once"},
 	},
 	{
+		// Clears the logout flag on every response, snippet or not.
+		name: "clears-flag-on-every-response",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.LogoutPath {
+				return
+			}
+			if _, err := r.Cookie(intercom.ShutdownCookie); err == nil {
+				rec.header.Add("Set-Cookie", (&http.Cookie{Name: intercom.ShutdownCookie, Path: "/", MaxAge: -1}).String())
+			}
+		}),
+		mustFail: []string{"logout/fragment-keeps-flag", "logout/redirect-keeps-flag"},
+	},
+	{
 		// ShutdownPending not wired: the page never sees the flag.
 		name: "ignores-shutdown-flag",
 		handler: func(_ conformance.Scenario, app http.Handler) http.Handler {

@@ -125,6 +125,8 @@ var groups = []group{
 		{"expires-with-cookie-domain", testLogoutCookies(".example.com")},
 		{"next-page-shuts-down-once", testLogoutNextPage},
 		{"whole-page-shuts-down-once", testLogoutWholePage},
+		{"fragment-keeps-flag", testLogoutKeepsFlag(htmlResponse(fragmentPage))},
+		{"redirect-keeps-flag", testLogoutKeepsFlag(redirectResponse)},
 	}},
 	{"settings-json", []testCase{
 		{"same-as-snippet-with-user", testSettingsWithUser},

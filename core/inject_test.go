@@ -138,6 +138,10 @@ func TestShouldInject(t *testing.T) {
 		{"GET", 204, "text/html", "", false},
 		{"GET", 304, "text/html", "", false},
 		{"GET", 206, "text/html", "", false},
+		{"GET", 302, "text/html", "", false},
+		{"POST", 303, "text/html; charset=utf-8", "", false},
+		{"GET", 399, "text/html", "", false},
+		{"GET", 400, "text/html", "", true},
 		{"GET", 101, "text/html", "", false},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -284,7 +285,7 @@ func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		keys := rv.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return cmpString(a.String(), b.String()) })
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		dst = append(dst, '{')
 		for i, k := range keys {
 			if !validKey(k.String()) {
@@ -303,16 +304,6 @@ func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
 		return append(dst, '}'), nil
 	}
 	return dst, fmt.Errorf("unsupported type %s", rv.Type())
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 var (

@@ -2,6 +2,7 @@ package intercom
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,7 +32,7 @@ func (m *Messenger) LogoutCookies(present []string) []*http.Cookie {
 	}
 	names := []string{"intercom-session-" + m.appID, "intercom-id-" + m.appID, "intercom-device-id-" + m.appID}
 	for _, n := range present {
-		if strings.HasPrefix(n, "intercom-") && strings.HasSuffix(n, "-"+m.appID) && !contains(names, n) {
+		if strings.HasPrefix(n, "intercom-") && strings.HasSuffix(n, "-"+m.appID) && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
@@ -56,13 +57,4 @@ func (m *Messenger) LogoutCookies(present []string) []*http.Cookie {
 func (m *Messenger) ShutdownDoneCookie() *http.Cookie {
 	return &http.Cookie{ //nolint:gosec // matches LogoutCookies' flag
 		Name: ShutdownCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1, SameSite: http.SameSiteLaxMode}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

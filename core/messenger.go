@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -128,7 +129,7 @@ func New(c Config) (*Messenger, error) {
 	m.defaults = append(opts,
 		newFragment("app_id", appendString(nil, c.AppID)),
 		newFragment("api_base", appendString(nil, trimSlash(apiBase))))
-	slices.SortFunc(m.defaults, func(a, b fragment) int { return cmpString(a.key, b.key) })
+	slices.SortFunc(m.defaults, func(a, b fragment) int { return strings.Compare(a.key, b.key) })
 
 	if c.HMACSecret != "" {
 		m.signer = newSigner(c.HMACSecret)

@@ -102,11 +102,11 @@ func (r *Request[C]) SetShutdown() { r.shutdown = true }
 // whole-page install can leave such pages alone.
 func (r *Request[C]) Rendered() bool { return r.rendered }
 
-// BeforeRender runs what must reach the response headers before the snippet
-// is rendered: clearing ShutdownCookie through the ShutdownDone hook. Snippet
-// calls it. Where the headers are gone by then (streamed whole-page
-// install), the shutdown snippet's own script deletes the flag.
-func (r *Request[C]) BeforeRender() {
+// beforeRender runs what must reach the response headers before the snippet
+// is rendered: clearing ShutdownCookie through the ShutdownDone hook. Where
+// the headers are gone by then (streamed whole-page install), the shutdown
+// snippet's own script deletes the flag.
+func (r *Request[C]) beforeRender() {
 	if !r.resolved {
 		r.resolve()
 	}
@@ -148,7 +148,7 @@ func (r *Request[C]) Snippet() template.HTML {
 	if !r.m.Enabled() {
 		return ""
 	}
-	r.BeforeRender()
+	r.beforeRender()
 	r.rendered = true
 	return r.m.Render(r.Visitor())
 }

@@ -89,7 +89,7 @@
 //
 // It inserts the snippet before the last </body> of text/html responses
 // only, and leaves alone pages that rendered the snippet already, HEAD
-// requests, 1xx, 204 and 304 responses and encoded bodies. It streams
+// requests, 1xx, 204, 206 and 3xx responses and encoded bodies. It streams
 // (memory stays bounded whatever the page size) and drops Content-Length
 // from the pages it changes. Install echo's middleware.Gzip before Inject to
 // compress the result; installed after Inject, Gzip hands it encoded bodies,

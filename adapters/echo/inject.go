@@ -18,7 +18,7 @@ import (
 //	e.Use(intercomecho.Inject())
 //
 // The rules are core's (intercom.ShouldInject, intercom.InjectWriter): it
-// leaves alone HEAD requests, 1xx, 204 and 304 responses, anything but
+// leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
 // text/html, encoded bodies (Content-Encoding gzip, br, ...), and pages that
 // rendered the snippet already (through Renderer, Snippet or a template), so
 // a page never gets two. It drops Content-Length from the pages it changes.

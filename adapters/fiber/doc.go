@@ -92,7 +92,7 @@
 //	app.Use(intercomfiber.New(m))
 //	app.Use(intercomfiber.Inject())
 //
-// It leaves alone everything else: other content types, HEAD, 204 and 304,
+// It leaves alone everything else (see intercom.ShouldInject): other content types, HEAD, 1xx, 204, 206 and 3xx,
 // compressed bodies, pages that already carry the snippet, and body streams
 // (c.SendFile, app.Static, c.SendStream), which fasthttp cannot hand over.
 // Install fiber's compress middleware before Inject so that it compresses

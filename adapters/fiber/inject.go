@@ -24,7 +24,7 @@ import (
 // finished response after the handler returns: the snippet then sees every
 // Identify and Set of the handler, and Inject may be installed before or
 // after New. The rules are core's (intercom.ShouldInject, intercom.InjectAt):
-// Inject leaves alone HEAD requests, 1xx, 204 and 304 responses, anything but
+// Inject leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
 // text/html, encoded bodies (Content-Encoding gzip, br, ...), pages without a
 // </body> (or whose last one is followed by more than
 // intercom.MaxInjectTail), and pages that rendered the snippet already

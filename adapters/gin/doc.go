@@ -43,7 +43,7 @@
 //
 // It leaves alone pages that rendered the snippet through H or Snippet,
 // everything that is not text/html, compressed bodies, HEAD requests and
-// 1xx, 204 and 304 responses. Pages stream through it with bounded memory.
+// 1xx, 204, 206 and 3xx responses. Pages stream through it with bounded memory.
 //
 // # Logout
 //

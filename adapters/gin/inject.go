@@ -19,7 +19,7 @@ import (
 //	r.Use(intercomgin.Inject())
 //
 // The rules are core's (intercom.ShouldInject, intercom.InjectWriter): Inject
-// leaves alone HEAD requests, 1xx, 204 and 304 responses, anything but
+// leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
 // text/html (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip,
 // br, ...) and pages that rendered the snippet already through H or Snippet,
 // so a page never gets two. It drops Content-Length from the pages it

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"maps"
 	"strings"
 )
 
@@ -259,6 +260,25 @@ func TemplateAttributes(data map[string]any) Attributes {
 		}
 	}
 	return a
+}
+
+// TemplateData returns a copy of data, of the same map type, that also holds
+// r's snippet under TemplateKey, after setting data's intercom_* keys on r
+// (see TemplateAttributes): what every adapter's template helper does. A nil
+// r (no middleware, or a skipped request) gives an empty snippet. data is
+// never modified and may be nil; a TemplateKey in it is replaced.
+func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
+	var snippet template.HTML
+	if r != nil {
+		for k, v := range TemplateAttributes(data) {
+			r.Set(k, v)
+		}
+		snippet = r.Snippet()
+	}
+	out := make(M, len(data)+1)
+	maps.Copy(out, data)
+	out[TemplateKey] = snippet
+	return out
 }
 
 // ErrNoMiddleware is reported when an adapter's helper (a template helper,

@@ -1,6 +1,7 @@
 package intercom_test
 
 import (
+	"html/template"
 	"strings"
 	"testing"
 
@@ -174,5 +175,25 @@ func TestSkipped(t *testing.T) {
 	}
 	if got, want := rec.messages(), []string{"intercom: Next hook panicked; treated as unset"}; !equalStrings(got, want) {
 		t.Errorf("reported %q, want %q", got, want)
+	}
+}
+
+type pageData map[string]any
+
+func TestTemplateData(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
+	data := pageData{"title": "Cart", "intercom_plan": "pro", intercom.TemplateKey: "stale"}
+	out := intercom.TemplateData(r, data)
+	if len(data) != 3 || data[intercom.TemplateKey] != "stale" {
+		t.Errorf("the caller's map was modified: %v", data)
+	}
+	s := mustParse(t, string(out[intercom.TemplateKey].(template.HTML)))
+	if out["title"] != "Cart" || s["plan"] != "pro" || len(out) != 3 {
+		t.Errorf("TemplateData = %v, settings %v", out, s)
+	}
+	none := intercom.TemplateData[pageData, *ctx](nil, nil)
+	if len(none) != 1 || none[intercom.TemplateKey] != template.HTML("") {
+		t.Errorf("no request: %v, want only an empty snippet", none)
 	}
 }

@@ -52,15 +52,9 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 // withSnippet returns a copy of data, of the same map type, with the snippet
 // under intercom.TemplateKey, after handing data's intercom_* keys to Set.
 func withSnippet[M ~map[string]any](data M, c echo.Context) M {
-	if r, _ := lookup(c); r != nil {
-		for k, v := range intercom.TemplateAttributes(data) {
-			r.Set(k, v)
-		}
+	r, seen := lookup(c)
+	if !seen {
+		warnNoMiddleware()
 	}
-	out := make(M, len(data)+1)
-	for k, v := range data {
-		out[k] = v
-	}
-	out[intercom.TemplateKey] = Snippet(c)
-	return out
+	return intercom.TemplateData(r, data)
 }

@@ -1,9 +1,7 @@
 package intercomfiber
 
 import (
-	"html/template"
 	"io"
-	"maps"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,26 +19,11 @@ import (
 // data itself is never modified and may be nil; an "Intercom" key in it is
 // replaced. Call Bind after Identify and Set: it renders the snippet then.
 func Bind(c *fiber.Ctx, data fiber.Map) fiber.Map {
-	out := make(fiber.Map, len(data)+1)
-	maps.Copy(out, data)
 	r, ok := lookup(c)
 	if !ok {
 		noMiddleware()
 	}
-	out[intercom.TemplateKey] = render(r, data)
-	return out
-}
-
-// render Sets the intercom_* keys of data on r and renders its snippet; a
-// nil r (skipped or no middleware) renders nothing.
-func render(r *request, data map[string]any) template.HTML {
-	if r == nil {
-		return ""
-	}
-	for k, v := range intercom.TemplateAttributes(data) {
-		r.Set(k, v)
-	}
-	return r.Snippet()
+	return intercom.TemplateData(r, data)
 }
 
 // Views wraps a template engine so that every page an app renders with
@@ -103,8 +86,5 @@ func withSnippet(data map[string]any) (out map[string]any, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	out = make(map[string]any, len(data)+1)
-	maps.Copy(out, data)
-	out[intercom.TemplateKey] = render(r, data)
-	return out, true
+	return intercom.TemplateData(r, data), true
 }

@@ -24,15 +24,8 @@ import (
 // The name mirrors gin.H, which it wraps at the call site.
 func H(c *gin.Context, data gin.H) gin.H {
 	r, found := request(c)
-	if r != nil {
-		for k, v := range intercom.TemplateAttributes(data) {
-			r.Set(k, v)
-		}
+	if !found {
+		warnNoMiddleware()
 	}
-	out := make(gin.H, len(data)+1)
-	for k, v := range data {
-		out[k] = v
-	}
-	out[intercom.TemplateKey] = snippet(r, found)
-	return out
+	return intercom.TemplateData(r, data)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/goanalytical/intercom/conformance"
@@ -33,6 +34,24 @@ func ExampleRun() {
 
 // appFor stands for the app an adapter's harness builds.
 func appFor(conformance.Scenario) http.Handler { return http.NotFoundHandler() }
+
+// An adapter's benchmark serves the same route without and with Intercom,
+// one request each per iteration; go test -bench Overhead reports the
+// added-ns/req that the adapter's budget is measured in.
+func ExamplePaired() {
+	benchmarkOverhead := func(b *testing.B) {
+		bare, with := appFor(conformance.Scenario{}), appFor(conformance.Scenario{})
+		req := httptest.NewRequest(http.MethodGet, conformance.PagePath, nil)
+		serve := func(h http.Handler) func() {
+			return func() { h.ServeHTTP(httptest.NewRecorder(), req) }
+		}
+		conformance.Paired(b, serve(bare), serve(with))
+	}
+	// In the adapter's _test.go file:
+	//
+	//	func BenchmarkOverhead(b *testing.B) { benchmarkOverhead(b) }
+	_ = benchmarkOverhead
+}
 
 // FindSnippet reads the snippet back from a page, as a browser would see it.
 func ExampleFindSnippet() {

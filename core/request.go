@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"maps"
 	"strings"
 )
 
@@ -268,15 +267,18 @@ func TemplateAttributes(data map[string]any) Attributes {
 // r (no middleware, or a skipped request) gives an empty snippet. data is
 // never modified and may be nil; a TemplateKey in it is replaced.
 func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
+	// One pass copies the map and finds the intercom_* keys.
+	out := make(M, len(data)+1)
+	for k, v := range data {
+		out[k] = v
+		if r != nil && len(k) > len(TemplatePrefix) && strings.HasPrefix(k, TemplatePrefix) {
+			r.Set(k[len(TemplatePrefix):], v)
+		}
+	}
 	var snippet template.HTML
 	if r != nil {
-		for k, v := range TemplateAttributes(data) {
-			r.Set(k, v)
-		}
 		snippet = r.Snippet()
 	}
-	out := make(M, len(data)+1)
-	maps.Copy(out, data)
 	out[TemplateKey] = snippet
 	return out
 }

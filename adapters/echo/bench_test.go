@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
+	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
 )
 
@@ -32,7 +32,7 @@ func benchApp(b *testing.B, withIntercom bool) *echo.Echo {
 		}
 	})
 	if withIntercom {
-		m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "s3cret", InternalIPs: []string{"10.0.0.0/8"}})
+		m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "s3cret"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -72,6 +72,28 @@ func BenchmarkBareRoute(b *testing.B) {
 
 func BenchmarkWithIntercom(b *testing.B) {
 	benchServe(b, benchApp(b, true), `"user_hash":"9b52c52b3593758855e8c276b409ea009fadb538f48a4953fb57c7e1e0ee3ef4","user_id":"jane"`)
+}
+
+// BenchmarkOverhead is what Intercom adds to the route: BareRoute and
+// WithIntercom served alternately (see conformance.Paired).
+func BenchmarkOverhead(b *testing.B) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.RemoteAddr = "203.0.113.9:1234"
+	w := &discard{h: http.Header{}}
+	serve := func(e *echo.Echo) func() {
+		return func() {
+			w.reset()
+			e.ServeHTTP(w, req)
+		}
+	}
+	bare, with := benchApp(b, false), benchApp(b, true)
+	for _, e := range []*echo.Echo{bare, with} {
+		serve(e)()
+		if w.code != http.StatusOK || w.n == 0 {
+			b.Fatalf("status %d, %d bytes", w.code, w.n)
+		}
+	}
+	conformance.Paired(b, serve(bare), serve(with))
 }
 
 // discard is a reusable http.ResponseWriter that keeps nothing, so that
@@ -184,35 +206,18 @@ func BenchmarkPage100KB(b *testing.B) {
 	b.Run("Middleware", func(b *testing.B) { benchDiscard(b, baseline, len(pages[0])) })
 	b.Run("Middleware+Inject", func(b *testing.B) { benchDiscard(b, injected, len(pages[0])) })
 	b.Run("Middleware+Inject/rendered", func(b *testing.B) { benchDiscard(b, app(true, wrapped, "with"), len(pages[0])) })
-	// Paired serves both apps in turn, first one then the other first, so
-	// that a shared, noisy machine slows both alike; it reports each one's
-	// time per request and Inject's overhead in percent.
+	// Paired serves both apps in turn: what Inject adds.
 	b.Run("Paired", func(b *testing.B) {
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req.RemoteAddr = "203.0.113.9:1234"
 		w := &discard{h: http.Header{}}
-		var spent [2]time.Duration
-		serve := func(i int, e *echo.Echo) {
-			w.reset()
-			start := time.Now()
-			e.ServeHTTP(w, req)
-			spent[i] += time.Since(start)
-		}
-		n := 0
-		for b.Loop() {
-			if n%2 == 0 {
-				serve(0, baseline)
-				serve(1, injected)
-			} else {
-				serve(1, injected)
-				serve(0, baseline)
+		serve := func(e *echo.Echo) func() {
+			return func() {
+				w.reset()
+				e.ServeHTTP(w, req)
 			}
-			n++
 		}
-		base, inj := float64(spent[0])/float64(n), float64(spent[1])/float64(n)
-		b.ReportMetric(base, "base-ns/req")
-		b.ReportMetric(inj, "inject-ns/req")
-		b.ReportMetric(100*(inj-base)/base, "overhead-%")
+		conformance.Paired(b, serve(baseline), serve(injected))
 	})
 }
 

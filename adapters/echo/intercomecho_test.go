@@ -1,6 +1,9 @@
 package intercomecho_test
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"maps"
@@ -676,4 +679,51 @@ func TestGroupAuthAfterMiddleware(t *testing.T) {
 		})
 	}
 	assert.Empty(t, log.all())
+}
+
+// chunkRenderer writes its pieces one by one, then fails when err is set.
+type chunkRenderer struct {
+	pieces []string
+	err    error
+}
+
+func (r *chunkRenderer) Render(w io.Writer, _ string, _ any, _ echo.Context) error {
+	for _, p := range r.pieces {
+		if _, err := io.WriteString(w, p); err != nil {
+			return err
+		}
+	}
+	return r.err
+}
+
+func TestRendererOutput(t *testing.T) {
+	big := strings.Repeat("x", 100<<10) // over what the wrapper pools
+	boom := errors.New("template failed")
+	tests := []struct {
+		name    string
+		pieces  []string
+		err     error
+		dst     func() io.Writer
+		want    string
+		wantErr error
+	}{
+		{name: "empty buffer", pieces: []string{"<h1>", "Hi", "</h1>"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: "<h1>Hi</h1>"},
+		{name: "buffer with content", pieces: []string{"b", "c"}, dst: func() io.Writer { return bytes.NewBufferString("a") }, want: "abc"},
+		{name: "not a buffer", pieces: []string{"b", "c"}, dst: func() io.Writer { return new(strings.Builder) }, want: "bc"},
+		{name: "page over the pooled size", pieces: []string{big, "!"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: big + "!"},
+		{name: "error into empty buffer", pieces: []string{"half"}, err: boom, dst: func() io.Writer { return new(bytes.Buffer) }, want: "", wantErr: boom},
+		{name: "empty page", dst: func() io.Writer { return new(bytes.Buffer) }, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := intercomecho.Renderer(&chunkRenderer{pieces: tt.pieces, err: tt.err})
+			// Twice, so that the second render reuses a pooled buffer.
+			for range 2 {
+				w := tt.dst()
+				err := r.Render(w, "page", nil, nil)
+				require.ErrorIs(t, err, tt.wantErr)
+				assert.Equal(t, tt.want, w.(fmt.Stringer).String())
+			}
+		})
+	}
 }

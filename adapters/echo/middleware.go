@@ -56,13 +56,15 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 			opt(cfg)
 		}
 	}
-	hooks, skipper := &cfg.hooks, cfg.skipper
+	// Echo applies middleware per request, so the handler closure below is
+	// allocated for every request: it captures next and cfg, nothing else.
+	cfg.m = m
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if intercom.Skipped(m, "Skipper", skipper, c) {
-				c.Set(contextKey, skipped{m})
+			if intercom.Skipped(cfg.m, "Skipper", cfg.skipper, c) {
+				c.Set(contextKey, skipped{cfg.m})
 			} else {
-				c.Set(contextKey, intercom.NewRequest(m, hooks, c))
+				c.Set(contextKey, intercom.NewRequest(cfg.m, &cfg.hooks, c))
 			}
 			return next(c)
 		}

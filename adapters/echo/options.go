@@ -13,6 +13,7 @@ type Option func(*config)
 // config is what the options collect; Middleware turns it into one
 // intercom.Hooks shared by every request.
 type config struct {
+	m       *intercom.Messenger
 	hooks   intercom.Hooks[echo.Context]
 	skipper middleware.Skipper
 }

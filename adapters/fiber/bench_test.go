@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
+	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
 )
 
@@ -82,6 +83,34 @@ func BenchmarkWithIntercom(b *testing.B) {
 		return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
 	})
 	runRoute(b, app, `"user_hash":"`)
+}
+
+// BenchmarkOverhead is what Intercom adds to the route: BareRoute and
+// WithIntercom served alternately (see conformance.Paired).
+func BenchmarkOverhead(b *testing.B) {
+	views := func() fiber.Views { return html.NewFileSystem(http.FS(benchViews), ".html") }
+	bare := benchApp(b, views(), false)
+	bare.Get("/", func(c *fiber.Ctx) error {
+		return c.Render("page", fiber.Map{"Title": "Home"})
+	})
+	with := benchApp(b, views(), false)
+	with.Use(intercomfiber.New(benchMessenger(b)))
+	with.Get("/", func(c *fiber.Ctx) error {
+		intercomfiber.Identify(c, benchUser)
+		return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+	})
+	serve := func(app *fiber.App, want string) func() {
+		h := app.Handler()
+		fctx := &fasthttp.RequestCtx{}
+		fctx.Request.Header.SetMethod(fiber.MethodGet)
+		fctx.Request.SetRequestURI("/")
+		h(fctx)
+		if got := string(fctx.Response.Body()); fctx.Response.StatusCode() != fiber.StatusOK || !strings.Contains(got, want) {
+			b.Fatalf("status %d, body %q; want it to contain %q", fctx.Response.StatusCode(), got, want)
+		}
+		return func() { h(fctx) }
+	}
+	conformance.Paired(b, serve(bare, "<h1>Home</h1>"), serve(with, `"user_hash":"`))
 }
 
 // BenchmarkHandWritten renders the same snippet the way an app without the

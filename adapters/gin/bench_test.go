@@ -6,16 +6,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
+	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
 )
 
@@ -107,20 +106,45 @@ func benchMessenger(b *testing.B) *intercom.Messenger {
 	return m
 }
 
-// benchHandler is the route both BenchmarkBareRoute and
-// BenchmarkWithIntercom serve: the same handler and template, so that the
-// difference is the middleware and the snippet alone.
+// benchHandler is the route with Intercom: the page's data through H.
 func benchHandler(c *gin.Context) {
 	c.HTML(http.StatusOK, "page", intercomgin.H(c, gin.H{"title": "Pricing"}))
 }
 
-// BenchmarkBareRoute is the baseline: the same route without the
-// middleware, so {{ .Intercom }} renders empty.
+// bareHandler is the same route without Intercom: the same data as a plain
+// gin.H, so {{ .Intercom }} renders empty.
+func bareHandler(c *gin.Context) {
+	c.HTML(http.StatusOK, "page", gin.H{"title": "Pricing"})
+}
+
+// BenchmarkBareRoute is the baseline: the same page and data with no
+// Intercom code at all.
 func BenchmarkBareRoute(b *testing.B) {
-	saved := gin.DefaultErrorWriter
-	gin.DefaultErrorWriter = io.Discard // H warns once that the middleware is missing
-	b.Cleanup(func() { gin.DefaultErrorWriter = saved })
-	benchServe(b, benchEngine(b, benchHead+`{{ .Intercom }}`+benchTail, benchHandler))
+	benchServe(b, benchEngine(b, benchHead+`{{ .Intercom }}`+benchTail, bareHandler))
+}
+
+// BenchmarkOverhead is what Intercom adds to the route: BareRoute and
+// WithIntercom served alternately (see conformance.Paired).
+func BenchmarkOverhead(b *testing.B) {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	w := &discardWriter{header: http.Header{}}
+	serve := func(e *gin.Engine) func() {
+		return func() {
+			clear(w.header)
+			w.code, w.n = 0, 0
+			e.ServeHTTP(w, req)
+		}
+	}
+	page := benchHead + `{{ .Intercom }}` + benchTail
+	bare := benchEngine(b, page, bareHandler)
+	with := benchEngine(b, page, benchHandler, intercomgin.Middleware(benchMessenger(b)))
+	for _, e := range []*gin.Engine{bare, with} {
+		serve(e)()
+		if w.code != http.StatusOK || w.n == 0 {
+			b.Fatalf("status %d, %d bytes", w.code, w.n)
+		}
+	}
+	conformance.Paired(b, serve(bare), serve(with))
 }
 
 // BenchmarkPlainPage is the page with neither the middleware nor the
@@ -236,32 +260,13 @@ func BenchmarkTemplatePage(b *testing.B) {
 	})
 }
 
-// benchPaired serves base and with alternately, one request each per
-// iteration, timing each, and reports both and how much slower with is, in
-// percent. Interleaving the two cancels the drift of a shared machine's
-// load, which separate benchmarks run seconds apart do not.
+// benchPaired serves base and with alternately (see conformance.Paired).
 func benchPaired(b *testing.B, base, with *gin.Engine) {
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	var tBase, tWith time.Duration
-	serve := func(e *gin.Engine, total *time.Duration) {
-		rec := httptest.NewRecorder()
-		start := time.Now()
-		e.ServeHTTP(rec, req)
-		*total += time.Since(start)
+	serve := func(e *gin.Engine) func() {
+		return func() { e.ServeHTTP(httptest.NewRecorder(), req) }
 	}
-	i := 0
-	for b.Loop() {
-		if i++; i%2 == 0 { // alternate which one goes first
-			serve(base, &tBase)
-			serve(with, &tWith)
-		} else {
-			serve(with, &tWith)
-			serve(base, &tBase)
-		}
-	}
-	b.ReportMetric(float64(tBase)/float64(b.N), "base-ns/op")
-	b.ReportMetric(float64(tWith)/float64(b.N), "with-ns/op")
-	b.ReportMetric(100*(float64(tWith)/float64(tBase)-1), "%slower")
+	conformance.Paired(b, serve(base), serve(with))
 }
 
 // BenchmarkStaticPage writes a static page of 1 KB and of 1 MB with c.Data,

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"strings"
 )
 
 // Hooks are what a framework adapter supplies to read one request of its
@@ -98,8 +97,9 @@ func (r *Request[C]) Set(key string, value any) {
 // Messenger session before booting (see Visitor.Shutdown).
 func (r *Request[C]) SetShutdown() { r.shutdown = true }
 
-// Rendered reports whether Snippet has rendered for this request, so that
-// whole-page install can leave such pages alone.
+// Rendered reports whether the snippet has rendered for this request (by
+// Snippet, or into a page by RenderTemplate), so that whole-page install can
+// leave such pages alone.
 func (r *Request[C]) Rendered() bool { return r.rendered }
 
 // beforeRender runs what must reach the response headers before the snippet
@@ -151,6 +151,16 @@ func (r *Request[C]) Snippet() template.HTML {
 	r.beforeRender()
 	r.rendered = true
 	return r.m.Render(r.Visitor())
+}
+
+// appendSnippet is Snippet appended to dst.
+func (r *Request[C]) appendSnippet(dst []byte) []byte {
+	if !r.m.Enabled() {
+		return dst
+	}
+	r.beforeRender()
+	r.rendered = true
+	return r.m.AppendSnippet(dst, r.Visitor())
 }
 
 // Settings returns the visitor's settings as JSON, the object the snippet
@@ -234,53 +244,6 @@ func guard[T any](m *Messenger, hook string, f func() T) (v T, ok bool) {
 		}
 	}()
 	return f(), true
-}
-
-// TemplateKey is the template data key under which every adapter's template
-// integration puts the snippet: {{ .Intercom }} in html/template, and
-// {{ Intercom|safe }} in pongo2/django templates.
-const TemplateKey = "Intercom"
-
-// TemplatePrefix marks template data keys that are custom Intercom data, as
-// the seed's intercom_* template variables.
-const TemplatePrefix = "intercom_"
-
-// TemplateAttributes collects the intercom_* keys of template data, prefix
-// stripped, for adapters whose template integration sees map data. It returns
-// nil when there are none.
-func TemplateAttributes(data map[string]any) Attributes {
-	var a Attributes
-	for k, v := range data {
-		if name, ok := strings.CutPrefix(k, TemplatePrefix); ok && name != "" {
-			if a == nil {
-				a = make(Attributes)
-			}
-			a[name] = v
-		}
-	}
-	return a
-}
-
-// TemplateData returns a copy of data, of the same map type, that also holds
-// r's snippet under TemplateKey, after setting data's intercom_* keys on r
-// (see TemplateAttributes): what every adapter's template helper does. A nil
-// r (no middleware, or a skipped request) gives an empty snippet. data is
-// never modified and may be nil; a TemplateKey in it is replaced.
-func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
-	// One pass copies the map and finds the intercom_* keys.
-	out := make(M, len(data)+1)
-	for k, v := range data {
-		out[k] = v
-		if r != nil && len(k) > len(TemplatePrefix) && strings.HasPrefix(k, TemplatePrefix) {
-			r.Set(k[len(TemplatePrefix):], v)
-		}
-	}
-	var snippet template.HTML
-	if r != nil {
-		snippet = r.Snippet()
-	}
-	out[TemplateKey] = snippet
-	return out
 }
 
 // ErrNoMiddleware is reported when an adapter's helper (a template helper,

@@ -418,7 +418,9 @@ func TestMiddlewareNilMessenger(t *testing.T) {
 	})
 }
 
-// recordingRenderer is a next renderer that remembers the data it got.
+// recordingRenderer is a next renderer that remembers the data it got and
+// writes "ok", then the data's Intercom value as html/template would write
+// {{ .Intercom }}.
 type recordingRenderer struct {
 	got  any
 	name string
@@ -426,53 +428,72 @@ type recordingRenderer struct {
 
 func (r *recordingRenderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
 	r.got, r.name = data, name
-	_, err := io.WriteString(w, "ok")
-	return err
+	if _, err := io.WriteString(w, "ok"); err != nil {
+		return err
+	}
+	var v any
+	switch d := data.(type) {
+	case echo.Map:
+		v = d[intercom.TemplateKey]
+	case map[string]any:
+		v = d[intercom.TemplateKey]
+	}
+	if h, ok := v.(template.HTML); ok {
+		_, err := io.WriteString(w, string(h))
+		return err
+	}
+	return nil
 }
 
 type page struct{ Title string }
 
 func TestRenderer(t *testing.T) {
 	m, _ := newMessenger(t, nil)
-	snippet := m.Render(intercom.Visitor{User: user("jane")})
-	withPlan := m.Render(intercom.Visitor{User: user("jane"), Attributes: intercom.Attributes{"plan": "pro", "seats": 3}})
+	snippet := string(m.Render(intercom.Visitor{User: user("jane")}))
+	withPlan := string(m.Render(intercom.Visitor{User: user("jane"), Attributes: intercom.Attributes{"plan": "pro", "seats": 3}}))
 	p := &page{Title: "Hello"}
 
 	tests := []struct {
-		name string
-		data any
-		want any // what the next renderer gets
+		name     string
+		data     any
+		want     any    // what the next renderer gets, Intercom key aside
+		wantPage string // what it writes, with the snippet in place
 	}{
 		{
-			name: "echo.Map",
-			data: echo.Map{"Title": "Hello"},
-			want: echo.Map{"Title": "Hello", "Intercom": snippet},
+			name:     "echo.Map",
+			data:     echo.Map{"Title": "Hello"},
+			want:     echo.Map{"Title": "Hello"},
+			wantPage: "ok" + snippet,
 		},
 		{
-			name: "map[string]any",
-			data: map[string]any{"Title": "Hello"},
-			want: map[string]any{"Title": "Hello", "Intercom": snippet},
+			name:     "map[string]any",
+			data:     map[string]any{"Title": "Hello"},
+			want:     map[string]any{"Title": "Hello"},
+			wantPage: "ok" + snippet,
 		},
 		{
-			name: "intercom_ keys",
-			data: echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3},
-			want: echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3, "Intercom": withPlan},
+			name:     "intercom_ keys",
+			data:     echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3},
+			want:     echo.Map{"Title": "Hello", "intercom_plan": "pro", "intercom_seats": 3},
+			wantPage: "ok" + withPlan,
 		},
 		{
-			name: "Intercom key replaced",
-			data: echo.Map{"Intercom": "caller's"},
-			want: echo.Map{"Intercom": snippet},
+			name:     "Intercom key replaced",
+			data:     echo.Map{"Intercom": "caller's"},
+			want:     echo.Map{},
+			wantPage: "ok" + snippet,
 		},
 		{
-			name: "nil echo.Map",
-			data: echo.Map(nil),
-			want: echo.Map{"Intercom": snippet},
+			name:     "nil echo.Map",
+			data:     echo.Map(nil),
+			want:     echo.Map{},
+			wantPage: "ok" + snippet,
 		},
-		{name: "struct pointer", data: p, want: p},
-		{name: "struct", data: page{Title: "Hello"}, want: page{Title: "Hello"}},
-		{name: "string", data: "Hello", want: "Hello"},
-		{name: "nil", data: nil, want: nil},
-		{name: "other map type", data: map[string]string{"intercom_plan": "pro"}, want: map[string]string{"intercom_plan": "pro"}},
+		{name: "struct pointer", data: p, want: p, wantPage: "ok"},
+		{name: "struct", data: page{Title: "Hello"}, want: page{Title: "Hello"}, wantPage: "ok"},
+		{name: "string", data: "Hello", want: "Hello", wantPage: "ok"},
+		{name: "nil", data: nil, want: nil, wantPage: "ok"},
+		{name: "other map type", data: map[string]string{"intercom_plan": "pro"}, want: map[string]string{"intercom_plan": "pro"}, wantPage: "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -490,9 +511,20 @@ func TestRenderer(t *testing.T) {
 			})
 			rec := serve(e, nil)
 			assert.Equal(t, http.StatusOK, rec.Code)
-			assert.Equal(t, "ok", rec.Body.String())
+			assert.Equal(t, tt.wantPage, rec.Body.String())
 			assert.Equal(t, "page.html", next.name)
-			assert.Equal(t, tt.want, next.got)
+			got := next.got
+			switch g := got.(type) { // the Intercom key holds a placeholder
+			case echo.Map:
+				require.Contains(t, g, intercom.TemplateKey)
+				got = maps.Clone(g)
+				delete(got.(echo.Map), intercom.TemplateKey)
+			case map[string]any:
+				require.Contains(t, g, intercom.TemplateKey)
+				got = maps.Clone(g)
+				delete(got.(map[string]any), intercom.TemplateKey)
+			}
+			assert.Equal(t, tt.want, got)
 			if before != nil {
 				assert.Equal(t, before, tt.data, "the caller's map was modified")
 			}
@@ -681,14 +713,18 @@ func TestGroupAuthAfterMiddleware(t *testing.T) {
 	assert.Empty(t, log.all())
 }
 
-// chunkRenderer writes its pieces one by one, then fails when err is set.
+// chunkRenderer writes its pieces one by one, the piece "{{ .Intercom }}"
+// as the data's Intercom value, then fails when err is set.
 type chunkRenderer struct {
 	pieces []string
 	err    error
 }
 
-func (r *chunkRenderer) Render(w io.Writer, _ string, _ any, _ echo.Context) error {
+func (r *chunkRenderer) Render(w io.Writer, _ string, data any, _ echo.Context) error {
 	for _, p := range r.pieces {
+		if p == "{{ .Intercom }}" {
+			p = string(data.(echo.Map)[intercom.TemplateKey].(template.HTML))
+		}
 		if _, err := io.WriteString(w, p); err != nil {
 			return err
 		}
@@ -697,7 +733,10 @@ func (r *chunkRenderer) Render(w io.Writer, _ string, _ any, _ echo.Context) err
 }
 
 func TestRendererOutput(t *testing.T) {
-	big := strings.Repeat("x", 100<<10) // over what the wrapper pools
+	m, _ := newMessenger(t, nil)
+	ph := "{{ .Intercom }}" // chunkRenderer writes the data's Intercom value here
+	snippet := string(m.Render(intercom.Visitor{}))
+	big := strings.Repeat("x", 100<<10) // over what is pooled
 	boom := errors.New("template failed")
 	tests := []struct {
 		name    string
@@ -707,20 +746,27 @@ func TestRendererOutput(t *testing.T) {
 		want    string
 		wantErr error
 	}{
-		{name: "empty buffer", pieces: []string{"<h1>", "Hi", "</h1>"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: "<h1>Hi</h1>"},
-		{name: "buffer with content", pieces: []string{"b", "c"}, dst: func() io.Writer { return bytes.NewBufferString("a") }, want: "abc"},
-		{name: "not a buffer", pieces: []string{"b", "c"}, dst: func() io.Writer { return new(strings.Builder) }, want: "bc"},
-		{name: "page over the pooled size", pieces: []string{big, "!"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: big + "!"},
-		{name: "error into empty buffer", pieces: []string{"half"}, err: boom, dst: func() io.Writer { return new(bytes.Buffer) }, want: "", wantErr: boom},
+		{name: "empty buffer", pieces: []string{"<h1>", "Hi", "</h1>", ph}, dst: func() io.Writer { return new(bytes.Buffer) }, want: "<h1>Hi</h1>" + snippet},
+		{name: "buffer with content", pieces: []string{"b", ph, "c"}, dst: func() io.Writer { return bytes.NewBufferString("a") }, want: "ab" + snippet + "c"},
+		{name: "not a buffer", pieces: []string{ph, "b", ph}, dst: func() io.Writer { return new(strings.Builder) }, want: snippet + "b" + snippet},
+		{name: "page over the pooled size", pieces: []string{big, ph, "!"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: big + snippet + "!"},
+		{name: "no placeholder", pieces: []string{"<p>", "plain", "</p>"}, dst: func() io.Writer { return new(bytes.Buffer) }, want: "<p>plain</p>"},
+		{name: "error", pieces: []string{"half", ph}, err: boom, dst: func() io.Writer { return new(bytes.Buffer) }, want: "", wantErr: boom},
 		{name: "empty page", dst: func() io.Writer { return new(bytes.Buffer) }, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := intercomecho.Renderer(&chunkRenderer{pieces: tt.pieces, err: tt.err})
-			// Twice, so that the second render reuses a pooled buffer.
+			// Twice, so that the second render reuses the pooled buffers.
 			for range 2 {
 				w := tt.dst()
-				err := r.Render(w, "page", nil, nil)
+				var err error
+				e := echo.New()
+				c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+				require.NoError(t, intercomecho.Middleware(m)(func(c echo.Context) error {
+					err = r.Render(w, "page", echo.Map{}, c)
+					return nil
+				})(c))
 				require.ErrorIs(t, err, tt.wantErr)
 				assert.Equal(t, tt.want, w.(fmt.Stringer).String())
 			}

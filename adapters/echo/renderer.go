@@ -1,10 +1,8 @@
 package intercomecho
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,9 +28,13 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 // an echo.Map. With a nil next, Render returns an error that wraps
 // echo.ErrRendererNotRegistered.
 //
-// Given an empty *bytes.Buffer, as c.Render passes, the wrapper renders into
-// a pooled buffer and writes the page to it in one piece, so echo's buffer
-// is allocated once at its final size; when next fails, nothing is written.
+// For map data the snippet is written straight into the page where the
+// template places {{ .Intercom }} (see intercom.RenderTemplate): next
+// renders into a pooled buffer, and the page reaches echo's buffer in one
+// piece, or not at all when next fails. A page whose template leaves
+// {{ .Intercom }} out does not count as rendered, so Inject still adds the
+// snippet to it. A template that transforms the value ({{ len .Intercom }},
+// printf) sees a placeholder, not the snippet.
 func Renderer(next echo.Renderer) echo.Renderer {
 	return &renderer{next: next}
 }
@@ -48,43 +50,19 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	}
 	switch d := data.(type) {
 	case echo.Map:
-		data = withSnippet(d, c)
+		return renderMap(w, d, c, func(w io.Writer, d echo.Map) error { return r.next.Render(w, name, d, c) })
 	case map[string]any:
-		data = withSnippet(d, c)
+		return renderMap(w, d, c, func(w io.Writer, d map[string]any) error { return r.next.Render(w, name, d, c) })
 	}
-	// c.Render hands over a new bytes.Buffer, which starts at 64 bytes and
-	// doubles as the template writes: five allocations and copies for a page
-	// with a snippet. Rendering into a pooled buffer and writing the page
-	// once gives it one allocation of the right size.
-	out, ok := w.(*bytes.Buffer)
-	if !ok || out.Len() != 0 {
-		return r.next.Render(w, name, data, c)
-	}
-	buf := renderPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooled {
-			buf.Reset()
-			renderPool.Put(buf)
-		}
-	}()
-	if err := r.next.Render(buf, name, data, c); err != nil {
-		return err
-	}
-	_, err := out.Write(buf.Bytes())
-	return err
+	return r.next.Render(w, name, data, c)
 }
 
-// maxPooled keeps one unusually large page from pinning its buffer.
-const maxPooled = 64 << 10
-
-var renderPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// withSnippet returns a copy of data, of the same map type, with the snippet
-// under intercom.TemplateKey, after handing data's intercom_* keys to Set.
-func withSnippet[M ~map[string]any](data M, c echo.Context) M {
+// renderMap renders map data with the snippet in place (see
+// intercom.RenderTemplate).
+func renderMap[M ~map[string]any](w io.Writer, data M, c echo.Context, render func(io.Writer, M) error) error {
 	r, seen := lookup(c)
 	if !seen {
 		warnNoMiddleware()
 	}
-	return intercom.TemplateData(r, data)
+	return intercom.RenderTemplate(r, w, data, render)
 }

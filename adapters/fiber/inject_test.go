@@ -168,15 +168,16 @@ func TestInject(t *testing.T) {
 			wantCount: 1,
 		},
 		{
-			// Views rendered the snippet for the page; a template that does
-			// not write it leaves the page without one (Request.Rendered).
-			name:   "Views on a template without the tag: left alone",
+			// Views only counts a page whose template writes the snippet
+			// as rendered (Request.Rendered), so Inject adds it here.
+			name:   "Views on a template without the tag: injected",
 			views:  intercomfiber.Views(html.NewFileSystem(http.FS(injectViews), ".html")),
 			locals: true,
 			handler: func(c *fiber.Ctx) error {
 				return c.Render("nosnip", fiber.Map{"Title": "Hi"})
 			},
-			want: "<html><body><h1>Hi</h1></body></html>",
+			want:      "<html><body><h1>Hi</h1>" + anonymous + "</body></html>",
+			wantCount: 1,
 		},
 		{
 			name: "c.JSON holding </body>: untouched",

@@ -44,6 +44,12 @@ func Bind(c *fiber.Ctx, data fiber.Map) fiber.Map {
 // gets a copy of the map; a binding that already has an "Intercom" key (from
 // Bind, say), has no LocalsKey, or is not a map is passed on unchanged.
 //
+// The snippet is written straight into the page where the template places
+// {{ .Intercom }} (see intercom.RenderTemplate), so a page whose template
+// leaves it out does not count as rendered and Inject still adds the
+// snippet. A template that transforms the value ({{ len .Intercom }},
+// printf) sees a placeholder, not the snippet.
+//
 // As with PassLocalsToViews itself, build a fresh map for each c.Render call:
 // fiber writes the locals into the map it is given. Configure the engine
 // (AddFunc, Reload, Debug, ...) before wrapping it, or keep a reference to it.
@@ -60,31 +66,35 @@ type views struct {
 	fiber.Views
 }
 
-// Render adds the snippet to a map binding that carries the request, then
-// renders with the wrapped engine.
+// Render renders a map binding that carries the request with the snippet in
+// place (see intercom.RenderTemplate); anything else goes to the wrapped
+// engine unchanged.
 func (v views) Render(w io.Writer, name string, binding any, layout ...string) error {
 	switch b := binding.(type) {
 	case fiber.Map:
-		if out, ok := withSnippet(b); ok {
-			binding = fiber.Map(out)
+		if r, ok := requestOf(b); ok {
+			return intercom.RenderTemplate(r, w, b, func(w io.Writer, b fiber.Map) error {
+				return v.Views.Render(w, name, b, layout...)
+			})
 		}
 	case map[string]any:
-		if out, ok := withSnippet(b); ok {
-			binding = out
+		if r, ok := requestOf(b); ok {
+			return intercom.RenderTemplate(r, w, b, func(w io.Writer, b map[string]any) error {
+				return v.Views.Render(w, name, b, layout...)
+			})
 		}
 	}
 	return v.Views.Render(w, name, binding, layout...)
 }
 
-// withSnippet returns a copy of data with the snippet of the request found
-// under LocalsKey, or ok false to leave data as it is.
-func withSnippet(data map[string]any) (out map[string]any, ok bool) {
+// requestOf returns the request a binding carries under LocalsKey (nil for
+// a skipped request, which renders an empty snippet), or ok false to leave
+// the binding as it is: none there, or the binding already has an
+// "Intercom" key (from Bind, say).
+func requestOf(data map[string]any) (r *request, ok bool) {
 	if _, has := data[intercom.TemplateKey]; has {
 		return nil, false
 	}
-	r, ok := data[LocalsKey].(*request)
-	if !ok {
-		return nil, false
-	}
-	return intercom.TemplateData(r, data), true
+	r, ok = data[LocalsKey].(*request)
+	return r, ok
 }

@@ -1,0 +1,155 @@
+package intercom
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"html/template"
+	"io"
+	"strings"
+	"sync"
+)
+
+// TemplateKey is the template data key under which every adapter's template
+// integration puts the snippet: {{ .Intercom }} in html/template, and
+// {{ Intercom|safe }} in pongo2/django templates.
+const TemplateKey = "Intercom"
+
+// TemplatePrefix marks template data keys that are custom Intercom data, as
+// the seed's intercom_* template variables.
+const TemplatePrefix = "intercom_"
+
+// TemplateAttributes collects the intercom_* keys of template data, prefix
+// stripped, for adapters whose template integration sees map data. It returns
+// nil when there are none.
+func TemplateAttributes(data map[string]any) Attributes {
+	var a Attributes
+	for k, v := range data {
+		if name, ok := strings.CutPrefix(k, TemplatePrefix); ok && name != "" {
+			if a == nil {
+				a = make(Attributes)
+			}
+			a[name] = v
+		}
+	}
+	return a
+}
+
+// TemplateData returns a copy of data, of the same map type, that also holds
+// r's snippet under TemplateKey, after setting data's intercom_* keys on r
+// (see TemplateAttributes): what every adapter's template helper does. A nil
+// r (no middleware, or a skipped request) gives an empty snippet. data is
+// never modified and may be nil; a TemplateKey in it is replaced.
+func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
+	out := copyTemplateData(r, data)
+	var snippet template.HTML
+	if r != nil {
+		snippet = r.Snippet()
+	}
+	out[TemplateKey] = snippet
+	return out
+}
+
+// copyTemplateData copies data with room for TemplateKey, setting its
+// intercom_* keys on r (when not nil) in the same pass.
+func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
+	out := make(M, len(data)+1)
+	for k, v := range data {
+		out[k] = v
+		if r != nil && len(k) > len(TemplatePrefix) && strings.HasPrefix(k, TemplatePrefix) {
+			r.Set(k[len(TemplatePrefix):], v)
+		}
+	}
+	return out
+}
+
+// RenderTemplate renders a page for r and writes it to w, for adapters whose
+// template integration runs the engine itself (echo's Renderer, fiber's
+// Views). render is that engine call. It gets a copy of data, as
+// TemplateData makes (intercom_* keys set on r, data never modified), whose
+// TemplateKey holds a placeholder; RenderTemplate renders the page into a
+// pooled buffer, then writes it to w with each placeholder replaced by r's
+// snippet, appended straight into the output. The snippet is never built as
+// a string, and the page reaches w in one piece, after w.Grow to its final
+// size when w has a Grow method (*bytes.Buffer, *strings.Builder).
+//
+// Only a page that holds the placeholder counts as Rendered, so whole-page
+// install still serves a template that leaves {{ .Intercom }} out. When
+// render fails, nothing is written to w and its error is returned.
+//
+// The placeholder starts with a NUL byte, which html/template escapes in
+// every context, and carries a random token, so data values can neither
+// forge nor carry it into the page; a template that transforms the value
+// (printf, len, a JavaScript context) sees the placeholder, not the snippet.
+// With a nil r, or a disabled Messenger, render gets TemplateData's copy
+// (an empty snippet) and writes to w directly.
+func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M, render func(io.Writer, M) error) error {
+	if r == nil || !r.m.Enabled() {
+		return render(w, TemplateData(r, data))
+	}
+	out := copyTemplateData(r, data)
+	out[TemplateKey] = placeholderValue
+	page := pagePool.Get().(*bytes.Buffer)
+	defer func() {
+		if page.Cap() <= maxPooled {
+			page.Reset()
+			pagePool.Put(page)
+		}
+	}()
+	if err := render(page, out); err != nil {
+		return err
+	}
+	return r.writeExpanded(w, page.Bytes())
+}
+
+// snippetPlaceholder is what RenderTemplate's engine call gets under
+// TemplateKey. html/template writes a NUL byte from data as U+FFFD in HTML
+// and as an escape in every other context, so only the placeholder value
+// itself, written as HTML, puts this string into a page.
+var snippetPlaceholder = func() []byte {
+	var token [16]byte
+	_, _ = rand.Read(token[:]) // crypto/rand.Read does not fail (Go 1.24+)
+	return hex.AppendEncode([]byte("\x00intercom-snippet-"), token[:])
+}()
+
+// placeholderValue is snippetPlaceholder as template data, boxed once.
+var placeholderValue any = template.HTML(snippetPlaceholder) //nolint:gosec // replaced before the page is written
+
+var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeExpanded writes page to w with every snippetPlaceholder replaced by
+// the snippet.
+func (r *Request[C]) writeExpanded(w io.Writer, page []byte) error {
+	ph := snippetPlaceholder
+	n := bytes.Count(page, ph)
+	if n == 0 {
+		_, err := w.Write(page)
+		return err
+	}
+	bp := bufPool.Get().(*[]byte)
+	snippet := r.appendSnippet((*bp)[:0])
+	defer func() {
+		if cap(snippet) <= maxPooled {
+			*bp = snippet
+			bufPool.Put(bp)
+		}
+	}()
+	if g, ok := w.(interface{ Grow(int) }); ok {
+		g.Grow(len(page) + n*(len(snippet)-len(ph)))
+	}
+	for {
+		i := bytes.Index(page, ph)
+		if i < 0 {
+			break
+		}
+		if _, err := w.Write(page[:i]); err != nil {
+			return err
+		}
+		if _, err := w.Write(snippet); err != nil {
+			return err
+		}
+		page = page[i+len(ph):]
+	}
+	_, err := w.Write(page)
+	return err
+}

@@ -20,8 +20,9 @@ import (
 // The rules are core's (intercom.ShouldInject, intercom.InjectWriter): it
 // leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
 // text/html, encoded bodies (Content-Encoding gzip, br, ...), and pages that
-// rendered the snippet already (through Renderer, Snippet or a template), so
-// a page never gets two. It drops Content-Length from the pages it changes.
+// rendered the snippet already (through Snippet, or Renderer on a template
+// that writes it), so a page never gets two. It drops Content-Length from
+// the pages it changes.
 // The page streams: everything before the latest </body> candidate reaches
 // the client as it is written, c.Response().Flush() included, and memory
 // stays bounded whatever the page size. The snippet is rendered once, when

@@ -28,7 +28,7 @@ import (
 // text/html, encoded bodies (Content-Encoding gzip, br, ...), pages without a
 // </body> (or whose last one is followed by more than
 // intercom.MaxInjectTail), and pages that rendered the snippet already
-// (through Bind, Views, Snippet or a template holding it), so a page never
+// (through Bind, Snippet, or Views on a template that writes it), so a page never
 // gets two. The snippet is rendered only for a page that takes it, so a
 // response without it (a fragment for htmx, say) leaves the logout flag of
 // Shutdown for the next page. Fasthttp sets Content-Length from the new

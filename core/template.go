@@ -91,7 +91,7 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 	out[TemplateKey] = placeholderValue
 	page := pagePool.Get().(*bytes.Buffer)
 	defer func() {
-		if page.Cap() <= maxPooled {
+		if page.Cap() <= maxPooledPage {
 			page.Reset()
 			pagePool.Put(page)
 		}
@@ -115,7 +115,12 @@ var snippetPlaceholder = func() []byte {
 // placeholderValue is snippetPlaceholder as template data, boxed once.
 var placeholderValue any = template.HTML(snippetPlaceholder) //nolint:gosec // replaced before the page is written
 
+// pagePool holds RenderTemplate's page buffers; maxPooledPage keeps a rare
+// huge page from pinning its buffer, while pages of a few hundred KB, which
+// would otherwise grow a buffer from scratch every time, are reused.
 var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledPage = 1 << 20
 
 // writeExpanded writes page to w with every snippetPlaceholder replaced by
 // the snippet.

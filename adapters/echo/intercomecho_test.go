@@ -736,7 +736,7 @@ func TestRendererOutput(t *testing.T) {
 	m, _ := newMessenger(t, nil)
 	ph := "{{ .Intercom }}" // chunkRenderer writes the data's Intercom value here
 	snippet := string(m.Render(intercom.Visitor{}))
-	big := strings.Repeat("x", 100<<10) // over what is pooled
+	big := strings.Repeat("x", 2<<20) // over what is pooled
 	boom := errors.New("template failed")
 	tests := []struct {
 		name    string

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -53,4 +54,20 @@ func Paired(b *testing.B, base, with func()) {
 	b.ReportMetric(perWith, "with-ns/req")
 	b.ReportMetric(perWith-perBase, "added-ns/req")
 	b.ReportMetric(100*(perWith-perBase)/perBase, "added-%")
+}
+
+// UserNames returns a function that gives a different user name on each
+// call ("user-100000", "user-100001", ...), n of them round and round: the
+// signed-in user of a benchmark that measures a user's first request, when
+// n is larger than any per-user cache the library keeps.
+func UserNames(n int) func() string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "user-" + strconv.Itoa(100000+i)
+	}
+	i := -1
+	return func() string {
+		i++
+		return names[i%n]
+	}
 }

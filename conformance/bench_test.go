@@ -33,3 +33,12 @@ func TestPaired(t *testing.T) {
 	assert.InDelta(t, res.Extra["with-ns/req"]-res.Extra["base-ns/req"], res.Extra["added-ns/req"], 1e-6)
 	assert.Positive(t, res.Extra["base-ns/req"])
 }
+
+func TestUserNames(t *testing.T) {
+	next := conformance.UserNames(3)
+	var got []string
+	for range 7 {
+		got = append(got, next())
+	}
+	assert.Equal(t, []string{"user-100000", "user-100001", "user-100002", "user-100000", "user-100001", "user-100002", "user-100000"}, got)
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,38 @@ func BenchmarkSnippet(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSnippetDistinctUsers is identified_hmac with a different user on
+// every call, cycling through far more users than the user_hash cache holds:
+// the cost of a user's first page view, when the HMAC is computed.
+func BenchmarkSnippetDistinctUsers(b *testing.B) {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "bench-secret"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	visitors := make([]intercom.Visitor, 1<<16)
+	for i := range visitors {
+		id := strconv.Itoa(100000 + i)
+		visitors[i] = intercom.Visitor{User: &intercom.User{ID: id, Email: "user" + id + "@example.com", Name: "Jane Doe", CreatedAt: benchJoined}}
+	}
+	b.Run("Render", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if m.Render(visitors[i%len(visitors)]) == "" {
+				b.Fatal("empty")
+			}
+			i++
+		}
+	})
+	b.Run("AppendSnippet", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := make([]byte, 0, 4096)
+		i := 0
+		for b.Loop() {
+			buf = m.AppendSnippet(buf[:0], visitors[i%len(visitors)])
+			i++
+		}
+	})
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +65,68 @@ func TestUserHash(t *testing.T) {
 		out := m.AppendSnippet(make([]byte, 0, 1), intercom.Visitor{User: &intercom.User{ID: long}})
 		if s := mustParse(t, string(out)); s["user_hash"] != wantHash(secret, long) {
 			t.Errorf("user_hash wrong when the buffer grows")
+		}
+	})
+}
+
+// TestUserHashRecent: the user_hash of recent subjects is cached in a table
+// that many subjects share. Every hash stays right, whatever was cached in
+// its slot before, when subjects repeat, when they crowd each other out,
+// and when goroutines race for the same slots (go test -race).
+func TestUserHashRecent(t *testing.T) {
+	const secret = "identity-verification-secret"
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret})
+	subjects := make([]string, 3000) // well over the table's 1024 slots
+	for i := range subjects {
+		subjects[i] = fmt.Sprintf("user-%d", i)
+	}
+	subjects[7] = "jane@example.com" // an email subject shares the table
+	check := func(t *testing.T, subject string) {
+		v := intercom.Visitor{User: &intercom.User{ID: subject}}
+		if strings.Contains(subject, "@") {
+			v = intercom.Visitor{User: &intercom.User{Email: subject}}
+		}
+		s := mustParse(t, string(m.Render(v)))
+		if got, want := s["user_hash"], wantHash(secret, subject); got != want {
+			t.Errorf("user_hash(%q) = %v, want %s", subject, got, want)
+		}
+	}
+	t.Run("repeats and evictions", func(t *testing.T) {
+		for range 3 {
+			for _, subject := range subjects {
+				check(t, subject)
+				check(t, subject) // now from the table
+			}
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Go(func() {
+				for i := range 2000 {
+					check(t, subjects[(i*(g+1))%len(subjects)])
+				}
+			})
+		}
+		wg.Wait()
+	})
+	t.Run("a subject sliced from a larger string", func(t *testing.T) {
+		big := strings.Repeat("z", 1<<16) + "tail-user"
+		subject := big[len(big)-len("tail-user"):]
+		check(t, subject)
+		check(t, "tail-user")
+	})
+	t.Run("subjects too long to cache", func(t *testing.T) {
+		for _, n := range []int{64, 65, 300} {
+			check(t, strings.Repeat("a", n))
+			check(t, strings.Repeat("a", n))
+		}
+	})
+	t.Run("another secret, other hashes", func(t *testing.T) {
+		other, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: "other-secret"})
+		s := mustParse(t, string(other.Render(intercom.Visitor{User: &intercom.User{ID: subjects[0]}})))
+		if got, want := s["user_hash"], wantHash("other-secret", subjects[0]); got != want {
+			t.Errorf("user_hash = %v, want %s", got, want)
 		}
 	})
 }

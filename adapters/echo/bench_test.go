@@ -20,6 +20,12 @@ import (
 // rendering an html/template page from echo.Map data.
 func benchApp(b *testing.B, withIntercom bool) *echo.Echo {
 	b.Helper()
+	return benchAppAs(b, withIntercom, func() string { return "jane" })
+}
+
+// benchAppAs is benchApp with the user the stand-in auth signs in.
+func benchAppAs(b *testing.B, withIntercom bool, user func() string) *echo.Echo {
+	b.Helper()
 	tmpl := template.Must(template.New("page").Parse(
 		`<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Intercom }}</body></html>`))
 	e := echo.New()
@@ -27,7 +33,7 @@ func benchApp(b *testing.B, withIntercom bool) *echo.Echo {
 	e.Renderer = &echo.TemplateRenderer{Template: tmpl}
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, "jane")
+			c.Set(intercomecho.UserKey, user())
 			return next(c)
 		}
 	})
@@ -75,8 +81,28 @@ func BenchmarkWithIntercom(b *testing.B) {
 }
 
 // BenchmarkOverhead is what Intercom adds to the route: BareRoute and
-// WithIntercom served alternately (see conformance.Paired).
+// WithIntercom served alternately (see conformance.Paired), for a user who
+// comes back (every request signed in as the same user) and for a new user
+// on every request (more users than the Messenger's user_hash cache holds).
 func BenchmarkOverhead(b *testing.B) {
+	for _, tt := range []struct {
+		name string
+		user func() string
+	}{
+		{"returning-user", func() string { return "jane" }},
+		{"new-user-each-request", conformance.UserNames(1 << 16)},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			bare, with := benchAppAs(b, false, tt.user), benchAppAs(b, true, tt.user)
+			benchPaired(b, bare, with)
+		})
+	}
+}
+
+// benchPaired serves GET / with base and with alternately into a discard
+// writer (see conformance.Paired), after checking that each answers 200.
+func benchPaired(b *testing.B, base, with *echo.Echo) {
+	b.Helper()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.RemoteAddr = "203.0.113.9:1234"
 	w := &discard{h: http.Header{}}
@@ -86,14 +112,13 @@ func BenchmarkOverhead(b *testing.B) {
 			e.ServeHTTP(w, req)
 		}
 	}
-	bare, with := benchApp(b, false), benchApp(b, true)
-	for _, e := range []*echo.Echo{bare, with} {
+	for _, e := range []*echo.Echo{base, with} {
 		serve(e)()
 		if w.code != http.StatusOK || w.n == 0 {
 			b.Fatalf("status %d, %d bytes", w.code, w.n)
 		}
 	}
-	conformance.Paired(b, serve(bare), serve(with))
+	conformance.Paired(b, serve(base), serve(with))
 }
 
 // discard is a reusable http.ResponseWriter that keeps nothing, so that
@@ -207,18 +232,7 @@ func BenchmarkPage100KB(b *testing.B) {
 	b.Run("Middleware+Inject", func(b *testing.B) { benchDiscard(b, injected, len(pages[0])) })
 	b.Run("Middleware+Inject/rendered", func(b *testing.B) { benchDiscard(b, app(true, wrapped, "with"), len(pages[0])) })
 	// Paired serves both apps in turn: what Inject adds.
-	b.Run("Paired", func(b *testing.B) {
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req.RemoteAddr = "203.0.113.9:1234"
-		w := &discard{h: http.Header{}}
-		serve := func(e *echo.Echo) func() {
-			return func() {
-				w.reset()
-				e.ServeHTTP(w, req)
-			}
-		}
-		conformance.Paired(b, serve(baseline), serve(injected))
-	})
+	b.Run("Paired", func(b *testing.B) { benchPaired(b, baseline, injected) })
 }
 
 // BenchmarkStaticPage serves a static page of 1 KB or 1 MB, written with

@@ -86,31 +86,47 @@ func BenchmarkWithIntercom(b *testing.B) {
 }
 
 // BenchmarkOverhead is what Intercom adds to the route: BareRoute and
-// WithIntercom served alternately (see conformance.Paired).
+// WithIntercom served alternately (see conformance.Paired), for a user who
+// comes back (every request identifies the same user) and for a new user on
+// every request (more users than the Messenger's user_hash cache holds).
 func BenchmarkOverhead(b *testing.B) {
-	views := func() fiber.Views { return html.NewFileSystem(http.FS(benchViews), ".html") }
-	bare := benchApp(b, views(), false)
-	bare.Get("/", func(c *fiber.Ctx) error {
-		return c.Render("page", fiber.Map{"Title": "Home"})
-	})
-	with := benchApp(b, views(), false)
-	with.Use(intercomfiber.New(benchMessenger(b)))
-	with.Get("/", func(c *fiber.Ctx) error {
-		intercomfiber.Identify(c, benchUser)
-		return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
-	})
-	serve := func(app *fiber.App, want string) func() {
-		h := app.Handler()
-		fctx := &fasthttp.RequestCtx{}
-		fctx.Request.Header.SetMethod(fiber.MethodGet)
-		fctx.Request.SetRequestURI("/")
-		h(fctx)
-		if got := string(fctx.Response.Body()); fctx.Response.StatusCode() != fiber.StatusOK || !strings.Contains(got, want) {
-			b.Fatalf("status %d, body %q; want it to contain %q", fctx.Response.StatusCode(), got, want)
-		}
-		return func() { h(fctx) }
+	next := conformance.UserNames(1 << 16)
+	for _, tt := range []struct {
+		name string
+		user func() intercom.User
+	}{
+		{"returning-user", func() intercom.User { return benchUser }},
+		{"new-user-each-request", func() intercom.User {
+			id := next()
+			return intercom.User{ID: id, Email: id + "@example.com", Name: "Jane"}
+		}},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			views := func() fiber.Views { return html.NewFileSystem(http.FS(benchViews), ".html") }
+			bare := benchApp(b, views(), false)
+			bare.Get("/", func(c *fiber.Ctx) error {
+				return c.Render("page", fiber.Map{"Title": "Home"})
+			})
+			with := benchApp(b, views(), false)
+			with.Use(intercomfiber.New(benchMessenger(b)))
+			with.Get("/", func(c *fiber.Ctx) error {
+				intercomfiber.Identify(c, tt.user())
+				return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+			})
+			serve := func(app *fiber.App, want string) func() {
+				h := app.Handler()
+				fctx := &fasthttp.RequestCtx{}
+				fctx.Request.Header.SetMethod(fiber.MethodGet)
+				fctx.Request.SetRequestURI("/")
+				h(fctx)
+				if got := string(fctx.Response.Body()); fctx.Response.StatusCode() != fiber.StatusOK || !strings.Contains(got, want) {
+					b.Fatalf("status %d, body %q; want it to contain %q", fctx.Response.StatusCode(), got, want)
+				}
+				return func() { h(fctx) }
+			}
+			conformance.Paired(b, serve(bare, "<h1>Home</h1>"), serve(with, `"user_hash":"`))
+		})
 	}
-	conformance.Paired(b, serve(bare, "<h1>Home</h1>"), serve(with, `"user_hash":"`))
 }
 
 // BenchmarkHandWritten renders the same snippet the way an app without the

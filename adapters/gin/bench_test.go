@@ -124,27 +124,50 @@ func BenchmarkBareRoute(b *testing.B) {
 }
 
 // BenchmarkOverhead is what Intercom adds to the route: BareRoute and
-// WithIntercom served alternately (see conformance.Paired).
+// WithIntercom served alternately (see conformance.Paired), for a user who
+// comes back (every request signed in as the same user) and for a new user
+// on every request (more users than the Messenger's user_hash cache holds).
 func BenchmarkOverhead(b *testing.B) {
-	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	w := &discardWriter{header: http.Header{}}
-	serve := func(e *gin.Engine) func() {
-		return func() {
-			clear(w.header)
-			w.code, w.n = 0, 0
-			e.ServeHTTP(w, req)
-		}
-	}
 	page := benchHead + `{{ .Intercom }}` + benchTail
-	bare := benchEngine(b, page, bareHandler)
-	with := benchEngine(b, page, benchHandler, intercomgin.Middleware(benchMessenger(b)))
-	for _, e := range []*gin.Engine{bare, with} {
-		serve(e)()
-		if w.code != http.StatusOK || w.n == 0 {
-			b.Fatalf("status %d, %d bytes", w.code, w.n)
-		}
+	m := benchMessenger(b)
+	for _, tt := range []struct {
+		name string
+		user func() string
+	}{
+		{"returning-user", func() string { return "jane" }},
+		{"new-user-each-request", conformance.UserNames(1 << 16)},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			engine := func(h gin.HandlerFunc, mws ...gin.HandlerFunc) *gin.Engine {
+				e := gin.New()
+				if err := e.SetTrustedProxies(nil); err != nil {
+					b.Fatal(err)
+				}
+				e.SetHTMLTemplate(template.Must(template.New("page").Parse(page)))
+				e.Use(func(c *gin.Context) { c.Set(gin.AuthUserKey, tt.user()) })
+				e.Use(mws...)
+				e.GET("/", h)
+				return e
+			}
+			bare, with := engine(bareHandler), engine(benchHandler, intercomgin.Middleware(m))
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			w := &discardWriter{header: http.Header{}}
+			serve := func(e *gin.Engine) func() {
+				return func() {
+					clear(w.header)
+					w.code, w.n = 0, 0
+					e.ServeHTTP(w, req)
+				}
+			}
+			for _, e := range []*gin.Engine{bare, with} {
+				serve(e)()
+				if w.code != http.StatusOK || w.n == 0 {
+					b.Fatalf("status %d, %d bytes", w.code, w.n)
+				}
+			}
+			conformance.Paired(b, serve(bare), serve(with))
+		})
 	}
-	conformance.Paired(b, serve(bare), serve(with))
 }
 
 // BenchmarkPlainPage is the page with neither the middleware nor the

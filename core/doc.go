@@ -16,7 +16,9 @@
 // The settings JSON has sorted keys and is escaped for a script context (and
 // for the HTML comment the snippet is wrapped in for internal IP addresses),
 // so no user data can end the element. Identified visitors get a user_hash
-// (HMAC-SHA256) or, with Config.JWT, a signed intercom_user_jwt. Values that
+// (HMAC-SHA256, remembered for recent users in a fixed table so that a
+// signed-in user's later pages skip it) or, with Config.JWT, a signed
+// intercom_user_jwt. Values that
 // cannot be encoded are dropped and reported to Config.ErrorHandler; the page
 // always renders.
 //

@@ -94,4 +94,9 @@
 // FindSnippet extracts and parses the snippet of a page, returning an error
 // rather than failing a test, so adapters' unit tests (an httptest recorder,
 // a rendered template) can check snippets the way the suite does.
+//
+// Paired is the loop of an adapter's BenchmarkOverhead: the same route
+// without and with the adapter, served alternately, reporting the time
+// Intercom adds per request (added-ns/req). UserNames gives a new signed-in
+// user for every request, for the cost of a user's first page view.
 package conformance

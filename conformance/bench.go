@@ -17,7 +17,9 @@ import (
 //
 // Interleaving cancels the drift of a shared machine's speed, which two
 // benchmarks run seconds apart do not: there, a slower second half shows
-// up as Intercom's cost. ns/op is the pair's time; B/op and allocs/op, when
+// up as Intercom's cost. It errs the other way: the two apps evict each
+// other's caches, so both run slower than either alone, and the one with
+// more to do slows more. Read added-ns/req as an upper bound. ns/op is the pair's time; B/op and allocs/op, when
 // reported, are both requests'. Run base and with as separate benchmarks
 // too for each one's allocations.
 //

@@ -70,17 +70,19 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 // TemplateKey holds a placeholder; RenderTemplate renders the page into a
 // pooled buffer, then writes it to w with each placeholder replaced by r's
 // snippet, appended straight into the output. The snippet is never built as
-// a string, and the page reaches w in one piece, after w.Grow to its final
-// size when w has a Grow method (*bytes.Buffer, *strings.Builder).
+// a string, and when w has a Grow method (*bytes.Buffer, *strings.Builder)
+// it is grown once to the page's final size first.
 //
 // Only a page that holds the placeholder counts as Rendered, so whole-page
 // install still serves a template that leaves {{ .Intercom }} out. When
 // render fails, nothing is written to w and its error is returned.
 //
 // The placeholder starts with a NUL byte, which html/template escapes in
-// every context, and carries a random token, so data values can neither
-// forge nor carry it into the page; a template that transforms the value
-// (printf, len, a JavaScript context) sees the placeholder, not the snippet.
+// every context, and carries a random token made at start-up, so data
+// values cannot forge it (engines that escape less, such as pongo2, still
+// have the token between them and a forgery). A template that transforms
+// the value (printf, len, a JavaScript context) sees the placeholder, not
+// the snippet.
 // With a nil r, or a disabled Messenger, render gets TemplateData's copy
 // (an empty snippet) and writes to w directly.
 func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M, render func(io.Writer, M) error) error {

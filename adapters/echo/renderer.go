@@ -18,9 +18,10 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 //
 //   - sets each intercom_* key as a custom attribute (prefix stripped), as the
 //     seed's template variables did, overriding values from Set; and
-//   - renders next with a copy of the map that also holds the snippet under
-//     intercom.TemplateKey, so the template writes {{ .Intercom }}. The
-//     caller's map is not modified; a key "Intercom" in it is replaced.
+//   - renders next with a copy of the map that also holds the snippet's
+//     place under intercom.TemplateKey, so the template writes
+//     {{ .Intercom }}. The caller's map is not modified; a key "Intercom"
+//     in it is replaced.
 //
 // Any other data (a struct, a pointer, nil) reaches next unchanged: the
 // wrapper cannot add a field to a struct. Give such a template the snippet in
@@ -30,8 +31,8 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 //
 // For map data the snippet is written straight into the page where the
 // template places {{ .Intercom }} (see intercom.RenderTemplate): next
-// renders into a pooled buffer, and the page reaches echo's buffer in one
-// piece, or not at all when next fails. A page whose template leaves
+// renders into a pooled buffer, and the page reaches echo's buffer, grown
+// once to its size, or not at all when next fails. A page whose template leaves
 // {{ .Intercom }} out does not count as rendered, so Inject still adds the
 // snippet to it. A template that transforms the value ({{ len .Intercom }},
 // printf) sees a placeholder, not the snippet.

@@ -88,6 +88,14 @@ const maxPooled = 64 << 10
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
+// putBuf returns b, grown from the buffer bp held, to bufPool in bp.
+func putBuf(bp *[]byte, b []byte) {
+	if cap(b) <= maxPooled {
+		*bp = b
+		bufPool.Put(bp)
+	}
+}
+
 // Render returns the snippet for v, safe to place anywhere in an HTML body
 // (see AppendSnippet). It allocates only the returned string.
 func (m *Messenger) Render(v Visitor) template.HTML {
@@ -99,11 +107,7 @@ func (m *Messenger) Render(v Visitor) template.HTML {
 	// The snippet is built from validated config and JSON escaped for a
 	// script context; it is safe HTML by construction (see appendString).
 	html := template.HTML(b) //nolint:gosec // escaped by construction
-
-	if cap(b) <= maxPooled {
-		*bp = b
-		bufPool.Put(bp)
-	}
+	putBuf(bp, b)
 	return html
 }
 

@@ -145,22 +145,31 @@ func (r *Request[C]) Visitor() Visitor {
 
 // Snippet renders the snippet for this request.
 func (r *Request[C]) Snippet() template.HTML {
-	if !r.m.Enabled() {
+	v, ok := r.startSnippet()
+	if !ok {
 		return ""
 	}
-	r.beforeRender()
-	r.rendered = true
-	return r.m.Render(r.Visitor())
+	return r.m.Render(v)
 }
 
 // appendSnippet is Snippet appended to dst.
 func (r *Request[C]) appendSnippet(dst []byte) []byte {
+	if v, ok := r.startSnippet(); ok {
+		dst = r.m.AppendSnippet(dst, v)
+	}
+	return dst
+}
+
+// startSnippet is what rendering the snippet does first: it marks the
+// request rendered, clears the logout flag, and returns the visitor; ok is
+// false when the Messenger is disabled, and nothing is rendered.
+func (r *Request[C]) startSnippet() (v Visitor, ok bool) {
 	if !r.m.Enabled() {
-		return dst
+		return Visitor{}, false
 	}
 	r.beforeRender()
 	r.rendered = true
-	return r.m.AppendSnippet(dst, r.Visitor())
+	return r.Visitor(), true
 }
 
 // Settings returns the visitor's settings as JSON, the object the snippet

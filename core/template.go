@@ -25,7 +25,7 @@ const TemplatePrefix = "intercom_"
 func TemplateAttributes(data map[string]any) Attributes {
 	var a Attributes
 	for k, v := range data {
-		if name, ok := strings.CutPrefix(k, TemplatePrefix); ok && name != "" {
+		if name, ok := templateAttribute(k); ok {
 			if a == nil {
 				a = make(Attributes)
 			}
@@ -33,6 +33,13 @@ func TemplateAttributes(data map[string]any) Attributes {
 		}
 	}
 	return a
+}
+
+// templateAttribute returns the attribute name a template data key stands
+// for: the key without TemplatePrefix, when it has the prefix and more.
+func templateAttribute(key string) (name string, ok bool) {
+	name, ok = strings.CutPrefix(key, TemplatePrefix)
+	return name, ok && name != ""
 }
 
 // TemplateData returns a copy of data, of the same map type, that also holds
@@ -56,8 +63,8 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 	out := make(M, len(data)+1)
 	for k, v := range data {
 		out[k] = v
-		if r != nil && len(k) > len(TemplatePrefix) && strings.HasPrefix(k, TemplatePrefix) {
-			r.Set(k[len(TemplatePrefix):], v)
+		if name, ok := templateAttribute(k); ok && r != nil {
+			r.Set(name, v)
 		}
 	}
 	return out
@@ -128,35 +135,37 @@ const maxPooledPage = 1 << 20
 // the snippet.
 func (r *Request[C]) writeExpanded(w io.Writer, page []byte) error {
 	ph := snippetPlaceholder
-	n := bytes.Count(page, ph)
-	if n == 0 {
+	// One scan finds every placeholder; a page has one or two.
+	var at [4]int
+	found := at[:0]
+	for off := 0; ; {
+		i := bytes.Index(page[off:], ph)
+		if i < 0 {
+			break
+		}
+		found = append(found, off+i)
+		off += i + len(ph)
+	}
+	if len(found) == 0 {
 		_, err := w.Write(page)
 		return err
 	}
 	bp := bufPool.Get().(*[]byte)
 	snippet := r.appendSnippet((*bp)[:0])
-	defer func() {
-		if cap(snippet) <= maxPooled {
-			*bp = snippet
-			bufPool.Put(bp)
-		}
-	}()
+	defer putBuf(bp, snippet)
 	if g, ok := w.(interface{ Grow(int) }); ok {
-		g.Grow(len(page) + n*(len(snippet)-len(ph)))
+		g.Grow(len(page) + len(found)*(len(snippet)-len(ph)))
 	}
-	for {
-		i := bytes.Index(page, ph)
-		if i < 0 {
-			break
-		}
-		if _, err := w.Write(page[:i]); err != nil {
+	prev := 0
+	for _, i := range found {
+		if _, err := w.Write(page[prev:i]); err != nil {
 			return err
 		}
 		if _, err := w.Write(snippet); err != nil {
 			return err
 		}
-		page = page[i+len(ph):]
+		prev = i + len(ph)
 	}
-	_, err := w.Write(page)
+	_, err := w.Write(page[prev:])
 	return err
 }

@@ -35,12 +35,19 @@ const (
 // stand-in for gin.BasicAuth that signs in "jane" and the middlewares mws.
 func benchEngine(b *testing.B, page string, h gin.HandlerFunc, mws ...gin.HandlerFunc) *gin.Engine {
 	b.Helper()
+	return benchEngineAuth(b, page, func(c *gin.Context) { c.Set(gin.AuthUserKey, "jane") }, h, mws...)
+}
+
+// benchEngineAuth is benchEngine with auth as the stand-in for
+// gin.BasicAuth.
+func benchEngineAuth(b *testing.B, page string, auth, h gin.HandlerFunc, mws ...gin.HandlerFunc) *gin.Engine {
+	b.Helper()
 	engine := gin.New()
 	if err := engine.SetTrustedProxies(nil); err != nil {
 		b.Fatal(err)
 	}
 	engine.SetHTMLTemplate(template.Must(template.New("page").Parse(page)))
-	engine.Use(func(c *gin.Context) { c.Set(gin.AuthUserKey, "jane") })
+	engine.Use(auth)
 	engine.Use(mws...)
 	engine.GET("/", h)
 	return engine
@@ -138,18 +145,9 @@ func BenchmarkOverhead(b *testing.B) {
 		{"new-user-each-request", conformance.UserNames(1 << 16)},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			engine := func(h gin.HandlerFunc, mws ...gin.HandlerFunc) *gin.Engine {
-				e := gin.New()
-				if err := e.SetTrustedProxies(nil); err != nil {
-					b.Fatal(err)
-				}
-				e.SetHTMLTemplate(template.Must(template.New("page").Parse(page)))
-				e.Use(func(c *gin.Context) { c.Set(gin.AuthUserKey, tt.user()) })
-				e.Use(mws...)
-				e.GET("/", h)
-				return e
-			}
-			bare, with := engine(bareHandler), engine(benchHandler, intercomgin.Middleware(m))
+			auth := func(c *gin.Context) { c.Set(gin.AuthUserKey, tt.user()) }
+			bare := benchEngineAuth(b, page, auth, bareHandler)
+			with := benchEngineAuth(b, page, auth, benchHandler, intercomgin.Middleware(m))
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
 			w := &discardWriter{header: http.Header{}}
 			serve := func(e *gin.Engine) func() {

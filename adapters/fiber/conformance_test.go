@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/gofiber/template/html/v2"
+	"github.com/valyala/fasthttp"
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
 	"github.com/goanalytical/intercom/conformance"
@@ -76,9 +77,27 @@ func harness(viaViews bool) conformance.Harness {
 		})
 		app.Get(conformance.SettingsPath, intercomfiber.SettingsHandler())
 
+		primeRender(t, app)
 		go func() { _ = app.Listener(ln) }()
 		t.Cleanup(func() { _ = app.Shutdown() })
 	})
+}
+
+// primeRender renders the page once, outside any request, before app
+// serves. fiber v2 (v2.52.15) builds the list of mounted-app prefixes that
+// c.Render consults lazily, on the first c.Render, without a lock
+// (Ctx.renderExtensions calls App.generateAppListKeys). On a fresh app the
+// suite's concurrent requests are all first renders, and the race detector
+// reports fiber's write. A long-running app takes that race once; priming
+// keeps the suite's -race run about this library's code. Nothing of the
+// adapter runs here: the bare binding carries no request.
+func primeRender(t testing.TB, app *fiber.App) {
+	t.Helper()
+	c := app.AcquireCtx(&fasthttp.RequestCtx{})
+	defer app.ReleaseCtx(c)
+	if err := c.Render("page", fiber.Map{}); err != nil {
+		t.Fatalf("priming fiber's render: %v", err)
+	}
 }
 
 // handlerCalls makes the Identify and Set calls the scenario asks of a page

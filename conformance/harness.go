@@ -106,6 +106,13 @@ const (
 type Harness interface {
 	// Serve builds an app for s and serves it on ln until the test ends; it
 	// must not block, and must stop the app with t.Cleanup.
+	//
+	// Each scenario gets a fresh app, and the concurrency case's first
+	// requests to it arrive together. A framework that sets something up
+	// lazily, on the first request, without a lock (fiber v2 does on the
+	// first c.Render) is reported by -race on every run; Serve should
+	// trigger that setup once before serving (see the fiber adapter's
+	// conformance_test.go).
 	Serve(t testing.TB, ln net.Listener, s Scenario)
 }
 

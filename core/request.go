@@ -143,8 +143,12 @@ func (r *Request[C]) Visitor() Visitor {
 	return v
 }
 
-// Snippet renders the snippet for this request.
+// Snippet renders the snippet for this request. A nil Request (a request the
+// adapter's middleware skipped, or did not see) renders "".
 func (r *Request[C]) Snippet() template.HTML {
+	if r == nil {
+		return ""
+	}
 	v, ok := r.startSnippet()
 	if !ok {
 		return ""
@@ -174,8 +178,13 @@ func (r *Request[C]) startSnippet() (v Visitor, ok bool) {
 
 // Settings returns the visitor's settings as JSON, the object the snippet
 // would assign to window.intercomSettings (see Messenger.AppendSettings), for
-// a settings endpoint of a single-page app.
+// a settings endpoint of a single-page app. It is null for a disabled
+// Messenger, an internal client IP, and a nil Request (a request the
+// adapter's middleware skipped, or did not see).
 func (r *Request[C]) Settings() []byte {
+	if r == nil {
+		return []byte("null")
+	}
 	return r.m.AppendSettings(nil, r.Visitor())
 }
 

@@ -130,6 +130,29 @@ func TestRequestDisabledRunsNoHooks(t *testing.T) {
 	}
 }
 
+// A nil Request is how adapters pass a request their middleware skipped or
+// did not see: it renders nothing, and its settings are null, as a disabled
+// Messenger's are.
+func TestRequestWithoutSnippet(t *testing.T) {
+	disabled, _ := newMessenger(t, intercom.Config{})
+	for _, tc := range []struct {
+		name string
+		r    *intercom.Request[*ctx]
+	}{
+		{"nil request", nil},
+		{"disabled Messenger", intercom.NewRequest(disabled, &intercom.Hooks[*ctx]{}, &ctx{})},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.r.Snippet(); got != "" {
+				t.Errorf("Snippet() = %q, want empty", got)
+			}
+			if got := string(tc.r.Settings()); got != "null" {
+				t.Errorf("Settings() = %q, want null", got)
+			}
+		})
+	}
+}
+
 func TestRequestShutdownAndNonce(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{Nonce: func(*ctx) string { return "bm9uY2U" }}, &ctx{})

@@ -49,11 +49,7 @@ func templateAttribute(key string) (name string, ok bool) {
 // never modified and may be nil; a TemplateKey in it is replaced.
 func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 	out := copyTemplateData(r, data)
-	var snippet template.HTML
-	if r != nil {
-		snippet = r.Snippet()
-	}
-	out[TemplateKey] = snippet
+	out[TemplateKey] = r.Snippet()
 	return out
 }
 

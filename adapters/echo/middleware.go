@@ -134,13 +134,10 @@ func Set(c echo.Context, key string, value any) {
 // logged once, as it is a wiring mistake).
 func Snippet(c echo.Context) template.HTML {
 	r, seen := lookup(c)
-	if r != nil {
-		return r.Snippet()
-	}
 	if !seen {
 		warnNoMiddleware()
 	}
-	return ""
+	return r.Snippet()
 }
 
 // warnNoMiddleware logs intercom.ErrNoMiddleware once per process. There is

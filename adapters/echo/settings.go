@@ -8,9 +8,6 @@ import (
 	intercom "github.com/goanalytical/intercom/core"
 )
 
-// null is the settings body when there are no settings.
-var null = []byte("null")
-
 // SettingsHandler returns a handler that responds with the visitor's
 // settings as JSON: the object a page's snippet assigns to
 // window.intercomSettings, identity (user_hash or the JWT) included, for
@@ -38,13 +35,9 @@ func SettingsHandler() echo.HandlerFunc {
 			h.Set(kv[0], kv[1])
 		}
 		r, seen := lookup(c)
-		body := null
-		switch {
-		case r != nil:
-			body = r.Settings()
-		case !seen:
+		if !seen {
 			warnNoMiddleware()
 		}
-		return c.JSONBlob(http.StatusOK, body)
+		return c.JSONBlob(http.StatusOK, r.Settings())
 	}
 }

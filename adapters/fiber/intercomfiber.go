@@ -150,10 +150,6 @@ func Snippet(c *fiber.Ctx) template.HTML {
 	r, ok := lookup(c)
 	if !ok {
 		noMiddleware()
-		return ""
-	}
-	if r == nil {
-		return ""
 	}
 	return r.Snippet()
 }

@@ -33,11 +33,8 @@ func SettingsHandler() fiber.Handler {
 		}
 		c.Status(fiber.StatusOK)
 		r, ok := lookup(c)
-		if r == nil {
-			if !ok {
-				noMiddleware()
-			}
-			return c.SendString("null")
+		if !ok {
+			noMiddleware()
 		}
 		return c.Send(r.Settings())
 	}

@@ -44,11 +44,8 @@ func Snippet(c *gin.Context) template.HTML {
 
 // snippet renders the snippet for the state request returned.
 func snippet(r *intercom.Request[*gin.Context], found bool) template.HTML {
-	if r == nil {
-		if !found {
-			warnNoMiddleware()
-		}
-		return ""
+	if !found {
+		warnNoMiddleware()
 	}
 	return r.Snippet()
 }

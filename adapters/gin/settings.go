@@ -8,9 +8,6 @@ import (
 	intercom "github.com/goanalytical/intercom/core"
 )
 
-// null is the settings body when there are no settings.
-var null = []byte("null")
-
 // SettingsHandler returns a handler that responds with the visitor's
 // settings as JSON: the object a page's snippet assigns to
 // window.intercomSettings, identity (user_hash or the JWT) included, for
@@ -37,15 +34,11 @@ func SettingsHandler() gin.HandlerFunc {
 			h.Set(kv[0], kv[1])
 		}
 		r, found := request(c)
-		body := null
-		switch {
-		case r != nil:
-			body = r.Settings()
-		case !found:
+		if !found {
 			warnNoMiddleware()
 		}
 		c.Status(http.StatusOK)
-		if _, err := c.Writer.Write(body); err != nil {
+		if _, err := c.Writer.Write(r.Settings()); err != nil {
 			_ = c.Error(err) // the client went away; gin's way to report it
 		}
 	}

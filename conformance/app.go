@@ -267,7 +267,7 @@ func needSource(t *testing.T, ip string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
-		t.Skipf("cannot use %s as a source address on this system (Linux routes all of 127.0.0.0/8 to loopback): %v", ip, err)
+		t.Skipf("cannot use %s as an address on this system (Linux routes all of 127.0.0.0/8 to loopback; IPv6 needs ::1): %v", ip, err)
 	}
 	_ = ln.Close()
 }

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"net"
 	"testing"
 
 	intercom "github.com/goanalytical/intercom/core"
@@ -49,11 +48,7 @@ func testInternalCIDR(t *testing.T, h Harness) {
 }
 
 func testInternalIPv6(t *testing.T, h Harness) {
-	ln, err := net.Listen("tcp", "[::1]:0")
-	if err != nil {
-		t.Skipf("no IPv6 loopback on this system: %v", err)
-	}
-	_ = ln.Close()
+	needSource(t, "::1")
 	a := startOn(t, h, "[::1]:0", intercom.Config{AppID: appID, InternalIPs: []string{"::1"}}, Scenario{})
 	s := a.get(t, "", nil).mustSnippet(t)
 	assert.True(t, s.Internal, "a client at ::1 must be internal for InternalIPs [::1]")

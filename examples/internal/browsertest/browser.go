@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
 // Timeouts. Nothing sleeps: every wait is for a condition, bounded by these.
@@ -166,24 +167,24 @@ func RunBrowser(t *testing.T, serve Server) {
 	}
 
 	scenario("anonymous visitor on the public page", func(tb *tab) {
-		nonce := tb.open("/", "")
+		nonce := tb.open("/", nil)
 		tb.check(nonce, AnonymousSettings(), nil)
 	})
 
 	scenario("identified user on the account page", func(tb *tab) {
 		jane := users["jane"]
-		nonce := tb.open("/account", jane.Login+":"+jane.Password)
+		nonce := tb.open("/account", &jane)
 		tb.check(nonce, IdentifiedSettings(jane), nil)
 	})
 
 	scenario("whole-page install on a plain HTML page", func(tb *tab) {
-		nonce := tb.open("/about", "")
+		nonce := tb.open("/about", nil)
 		tb.check(nonce, AnonymousSettings(), nil)
 	})
 
 	scenario("logout shuts the Messenger down before booting", func(tb *tab) {
 		joe := users["joe"]
-		nonce := tb.open("/account", joe.Login+":"+joe.Password)
+		nonce := tb.open("/account", &joe)
 		o := tb.check(nonce, IdentifiedSettings(joe), nil)
 		session := "intercom-session-" + AppID + "="
 		if !strings.Contains(o.Cookie, session) {
@@ -202,12 +203,12 @@ func RunBrowser(t *testing.T, serve Server) {
 			tb.t.Errorf("the page after logout did not clear the %s cookie: %+v", intercom.ShutdownCookie, c)
 		}
 
-		nonce = tb.open("/", "") // shutdown happens once
+		nonce = tb.open("/", nil) // shutdown happens once
 		tb.check(nonce, boot, nil)
 	})
 
 	scenario("hostile user data never runs", func(tb *tab) {
-		nonce := tb.open("/account", Mallory.Login+":"+Mallory.Password)
+		nonce := tb.open("/account", &Mallory)
 		o := tb.check(nonce, IdentifiedSettings(Mallory), nil)
 		if o.Settings["name"] != ScriptPayload || o.Settings["plan"] != AttrPayload {
 			tb.t.Errorf("the hostile values did not round-trip: name %q, plan %q", o.Settings["name"], o.Settings["plan"])
@@ -216,7 +217,7 @@ func RunBrowser(t *testing.T, serve Server) {
 			tb.t.Errorf("the page grew elements: %d images, %d scripts (want 0 and 2: the snippet and the widget)", o.Images, o.Scripts)
 		}
 		// The public page lists the users, Mallory's name included.
-		nonce = tb.open("/", "")
+		nonce = tb.open("/", nil)
 		o = tb.check(nonce, AnonymousSettings(), nil)
 		if o.Images != 0 || o.Scripts != 2 {
 			tb.t.Errorf("the public page grew elements: %d images, %d scripts", o.Images, o.Scripts)
@@ -226,7 +227,7 @@ func RunBrowser(t *testing.T, serve Server) {
 	scenario("the policy is enforced and violations are seen", func(tb *tab) {
 		// A control for the checks above: markup injected without the nonce
 		// is blocked, and the listener reports it.
-		nonce := tb.open("/", "")
+		nonce := tb.open("/", nil)
 		tb.check(nonce, AnonymousSettings(), nil)
 		tb.eval(`document.body.insertAdjacentHTML("beforeend", '<img src="/x" onerror="window.__pwned=1">')`)
 		tb.poll(`window.__csp.length > 0`, "a securitypolicyviolation event for the injected handler")
@@ -246,19 +247,18 @@ func RunBrowser(t *testing.T, serve Server) {
 	}
 }
 
-// open navigates to path, with basic-auth credentials ("login:password")
-// when auth is not empty, and returns the nonce of the response's
+// open navigates to path, signed in with as's basic-auth credentials when
+// as is not nil, and returns the nonce of the response's
 // Content-Security-Policy.
-func (tb *tab) open(path, auth string) string {
+func (tb *tab) open(path string, as *demo.User) string {
 	tb.t.Helper()
 	u := tb.base + path
-	if auth != "" {
-		login, password, _ := strings.Cut(auth, ":")
+	if as != nil {
 		p, err := url.Parse(u)
 		if err != nil {
 			tb.t.Fatal(err)
 		}
-		p.User = url.UserPassword(login, password)
+		p.User = url.UserPassword(as.Login, as.Password)
 		u = p.String()
 	}
 	resp, err := chromedp.Run(tb.ctx, chromedp.NavigateResponse(u))

@@ -55,7 +55,7 @@ func TestUserHash(t *testing.T) {
 	}
 	t.Run("no secret, no hash", func(t *testing.T) {
 		m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
-		if s := mustParse(t, string(m.Render(tt0()))); s["user_hash"] != nil {
+		if s := mustParse(t, string(m.Render(intercom.Visitor{User: &intercom.User{ID: "42"}}))); s["user_hash"] != nil {
 			t.Errorf("user_hash without a secret: %v", s["user_hash"])
 		}
 	})
@@ -130,8 +130,6 @@ func TestUserHashRecent(t *testing.T) {
 		}
 	})
 }
-
-func tt0() intercom.Visitor { return intercom.Visitor{User: &intercom.User{ID: "42"}} }
 
 // decodeJWT verifies an HS256 token independently and returns its claims.
 func decodeJWT(t *testing.T, token, secret string) map[string]any {

@@ -1,6 +1,7 @@
 package intercom_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,7 @@ func TestLogoutCookies(t *testing.T) {
 		"intercom-custom-abc12345=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0",
 		"intercom_shutdown=1; Path=/; Max-Age=600; SameSite=Lax",
 	}
-	if !equalStrings(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("LogoutCookies:\n%q\nwant\n%q", got, want)
 	}
 	if got, want := m.ShutdownDoneCookie().String(), "intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax"; got != want {

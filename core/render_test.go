@@ -1,6 +1,7 @@
 package intercom_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,10 +107,7 @@ func TestNonceValidation(t *testing.T) {
 			if nonce != "" || strings.Contains(out, "nonce") {
 				t.Errorf("invalid nonce %q rendered:\n%s", tt.nonce, out)
 			}
-			want := []string{"intercom: CSP nonce of length " + itoa(len(tt.nonce)) + " ignored: want base64 or base64url"}
-			if got := rec.messages(); !equalStrings(got, want) {
-				t.Errorf("reported %q, want %q", got, want)
-			}
+			wantReports(t, rec.messages(), []string{"intercom: CSP nonce of length " + strconv.Itoa(len(tt.nonce)) + " ignored: want base64 or base64url"})
 		})
 	}
 }

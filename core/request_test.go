@@ -89,9 +89,7 @@ func TestRequestPrecedence(t *testing.T) {
 					t.Errorf("hook %s ran %d times, want once", hook, n)
 				}
 			}
-			if got := rec.messages(); !equalStrings(got, tt.reports) {
-				t.Errorf("reported %q, want %q", got, tt.reports)
-			}
+			wantReports(t, rec.messages(), tt.reports)
 		})
 	}
 }
@@ -116,9 +114,7 @@ func TestRequestPanickingHooks(t *testing.T) {
 		"intercom: Attributes hook panicked; treated as unset",
 		"intercom: User hook panicked; treated as unset",
 	}
-	if got := rec.messages(); !equalStrings(got, want) {
-		t.Errorf("reported %q, want %q", got, want)
-	}
+	wantReports(t, rec.messages(), want)
 }
 
 func TestRequestDisabledRunsNoHooks(t *testing.T) {
@@ -196,9 +192,7 @@ func TestSkipped(t *testing.T) {
 	if intercom.Skipped(m, "Next", func(*ctx) bool { panic("boom") }, c) {
 		t.Error("a panicking skipper must not skip")
 	}
-	if got, want := rec.messages(), []string{"intercom: Next hook panicked; treated as unset"}; !equalStrings(got, want) {
-		t.Errorf("reported %q, want %q", got, want)
-	}
+	wantReports(t, rec.messages(), []string{"intercom: Next hook panicked; treated as unset"})
 }
 
 type pageData map[string]any

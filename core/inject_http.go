@@ -173,7 +173,18 @@ func (w *InjectWriter) Flush() {
 
 // Finish ends the response: it sends the headers if the handler wrote
 // nothing, and inserts the snippet. It reports whether it injected.
-func (w *InjectWriter) Finish() (bool, error) {
+func (w *InjectWriter) Finish() (bool, error) { return w.finish(true) }
+
+// Abort ends the response of a handler that panicked, in place of Finish:
+// it sends what the handler wrote, as Finish does, but no snippet, so
+// neither the Page's Snippet nor the hooks behind it run for a request that
+// is failing.
+func (w *InjectWriter) Abort() error {
+	_, err := w.finish(false)
+	return err
+}
+
+func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 	if !w.decided {
 		if w.status == 0 {
 			return false, nil // the handler wrote nothing: leave the response to the framework
@@ -186,7 +197,7 @@ func (w *InjectWriter) Finish() (bool, error) {
 	if err := w.flushSmall(); err != nil {
 		return false, err
 	}
-	if w.inj.SnippetSeen() {
+	if !withSnippet || w.inj.SnippetSeen() {
 		return w.inj.Finish(nil)
 	}
 	return w.inj.Finish([]byte(w.page.Snippet()))

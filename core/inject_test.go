@@ -214,6 +214,46 @@ func TestInjectWriter(t *testing.T) {
 	}
 }
 
+// TestInjectWriterAbort: after a handler panic, what it wrote goes out as
+// Finish would send it, but the snippet is neither rendered nor inserted.
+func TestInjectWriterAbort(t *testing.T) {
+	tests := []struct {
+		name     string
+		handler  func(w http.ResponseWriter)
+		wantCode int
+		wantBody string
+	}{
+		{"page held at </body>", func(w http.ResponseWriter) {
+			_, _ = io.WriteString(w, "<html><body>hello</body></html>")
+		}, http.StatusOK, "<html><body>hello</body></html>"},
+		{"page cut short", func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, "<html><body>hel")
+		}, http.StatusCreated, "<html><body>hel"},
+		{"status only", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusAccepted)
+		}, http.StatusAccepted, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			page := &fakePage{}
+			w := intercom.NewInjectWriter(rec, "GET", page)
+			tt.handler(w)
+			if err := w.Abort(); err != nil {
+				t.Fatalf("Abort: %v", err)
+			}
+			if rec.Code != tt.wantCode || rec.Body.String() != tt.wantBody {
+				t.Errorf("got %d %q, want %d %q", rec.Code, rec.Body.String(), tt.wantCode, tt.wantBody)
+			}
+			if page.renders != 0 {
+				t.Errorf("snippet rendered %d times after Abort", page.renders)
+			}
+		})
+	}
+}
+
 type fakePage struct{ renders int }
 
 func (p *fakePage) Rendered() bool { return p.renders > 0 }

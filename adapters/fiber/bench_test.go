@@ -23,10 +23,11 @@ var benchViews = fstest.MapFS{
 
 var benchUser = intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"}
 
-// runRoute drives app's handler with one reused fasthttp.RequestCtx, as
-// fasthttp's server does for a keep-alive connection, so that the numbers
-// are the route's own and not app.Test's.
-func runRoute(b *testing.B, app *fiber.App, wantBody string) {
+// prepareRoute returns a func that drives app's handler with one reused
+// fasthttp.RequestCtx, as fasthttp's server does for a keep-alive
+// connection, so that the numbers are the route's own and not app.Test's.
+// It serves the request once first, to warm up and to check the response.
+func prepareRoute(b *testing.B, app *fiber.App, wantBody string) func() {
 	b.Helper()
 	h := app.Handler()
 	fctx := &fasthttp.RequestCtx{}
@@ -37,11 +38,17 @@ func runRoute(b *testing.B, app *fiber.App, wantBody string) {
 	if got := string(fctx.Response.Body()); fctx.Response.StatusCode() != fiber.StatusOK || !strings.Contains(got, wantBody) {
 		b.Fatalf("status %d, body %q; want it to contain %q", fctx.Response.StatusCode(), got, wantBody)
 	}
+	return func() { h(fctx) }
+}
 
+// runRoute benchmarks app's route as prepareRoute serves it.
+func runRoute(b *testing.B, app *fiber.App, wantBody string) {
+	b.Helper()
+	serve := prepareRoute(b, app, wantBody)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		h(fctx)
+		serve()
 	}
 }
 
@@ -52,6 +59,21 @@ func benchApp(b *testing.B, views fiber.Views, passLocals bool) *fiber.App {
 		Views:                 views,
 		PassLocalsToViews:     passLocals,
 	})
+}
+
+// benchViewsEngine returns a new html engine for benchViews.
+func benchViewsEngine() fiber.Views {
+	return html.NewFileSystem(http.FS(benchViews), ".html")
+}
+
+// bareApp serves benchViews' page without Intercom: the baseline.
+func bareApp(b *testing.B, passLocals bool) *fiber.App {
+	b.Helper()
+	app := benchApp(b, benchViewsEngine(), passLocals)
+	app.Get("/", func(c *fiber.Ctx) error {
+		return c.Render("page", fiber.Map{"Title": "Home"})
+	})
+	return app
 }
 
 func benchMessenger(b *testing.B) *intercom.Messenger {
@@ -65,18 +87,14 @@ func benchMessenger(b *testing.B) *intercom.Messenger {
 
 // BenchmarkBareRoute is the baseline: the page without Intercom.
 func BenchmarkBareRoute(b *testing.B) {
-	app := benchApp(b, html.NewFileSystem(http.FS(benchViews), ".html"), false)
-	app.Get("/", func(c *fiber.Ctx) error {
-		return c.Render("page", fiber.Map{"Title": "Home"})
-	})
-	runRoute(b, app, "<h1>Home</h1>")
+	runRoute(b, bareApp(b, false), "<h1>Home</h1>")
 }
 
 // BenchmarkWithIntercom adds the middleware and a snippet for an identified
 // user with identity verification, through Bind.
 func BenchmarkWithIntercom(b *testing.B) {
 	m := benchMessenger(b)
-	app := benchApp(b, html.NewFileSystem(http.FS(benchViews), ".html"), false)
+	app := benchApp(b, benchViewsEngine(), false)
 	app.Use(intercomfiber.New(m))
 	app.Get("/", func(c *fiber.Ctx) error {
 		intercomfiber.Identify(c, benchUser)
@@ -102,29 +120,14 @@ func BenchmarkOverhead(b *testing.B) {
 		}},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			views := func() fiber.Views { return html.NewFileSystem(http.FS(benchViews), ".html") }
-			bare := benchApp(b, views(), false)
-			bare.Get("/", func(c *fiber.Ctx) error {
-				return c.Render("page", fiber.Map{"Title": "Home"})
-			})
-			with := benchApp(b, views(), false)
+			bare := bareApp(b, false)
+			with := benchApp(b, benchViewsEngine(), false)
 			with.Use(intercomfiber.New(benchMessenger(b)))
 			with.Get("/", func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, tt.user())
 				return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
 			})
-			serve := func(app *fiber.App, want string) func() {
-				h := app.Handler()
-				fctx := &fasthttp.RequestCtx{}
-				fctx.Request.Header.SetMethod(fiber.MethodGet)
-				fctx.Request.SetRequestURI("/")
-				h(fctx)
-				if got := string(fctx.Response.Body()); fctx.Response.StatusCode() != fiber.StatusOK || !strings.Contains(got, want) {
-					b.Fatalf("status %d, body %q; want it to contain %q", fctx.Response.StatusCode(), got, want)
-				}
-				return func() { h(fctx) }
-			}
-			conformance.Paired(b, serve(bare, "<h1>Home</h1>"), serve(with, `"user_hash":"`))
+			conformance.Paired(b, prepareRoute(b, bare, "<h1>Home</h1>"), prepareRoute(b, with, `"user_hash":"`))
 		})
 	}
 }
@@ -134,7 +137,7 @@ func BenchmarkOverhead(b *testing.B) {
 // the adapter's own cost.
 func BenchmarkHandWritten(b *testing.B) {
 	m := benchMessenger(b)
-	app := benchApp(b, html.NewFileSystem(http.FS(benchViews), ".html"), false)
+	app := benchApp(b, benchViewsEngine(), false)
 	app.Get("/", func(c *fiber.Ctx) error {
 		u := benchUser
 		return c.Render("page", fiber.Map{
@@ -149,7 +152,7 @@ func BenchmarkHandWritten(b *testing.B) {
 // PassLocalsToViews; its baseline is BenchmarkBareRouteLocals.
 func BenchmarkWithIntercomViews(b *testing.B) {
 	m := benchMessenger(b)
-	app := benchApp(b, intercomfiber.Views(html.NewFileSystem(http.FS(benchViews), ".html")), true)
+	app := benchApp(b, intercomfiber.Views(benchViewsEngine()), true)
 	app.Use(intercomfiber.New(m))
 	app.Get("/", func(c *fiber.Ctx) error {
 		intercomfiber.Identify(c, benchUser)
@@ -160,11 +163,7 @@ func BenchmarkWithIntercomViews(b *testing.B) {
 
 // BenchmarkBareRouteLocals is BenchmarkBareRoute with PassLocalsToViews.
 func BenchmarkBareRouteLocals(b *testing.B) {
-	app := benchApp(b, html.NewFileSystem(http.FS(benchViews), ".html"), true)
-	app.Get("/", func(c *fiber.Ctx) error {
-		return c.Render("page", fiber.Map{"Title": "Home"})
-	})
-	runRoute(b, app, "<h1>Home</h1>")
+	runRoute(b, bareApp(b, true), "<h1>Home</h1>")
 }
 
 // ---- Whole-page install ----

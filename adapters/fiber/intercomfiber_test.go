@@ -104,6 +104,17 @@ func settingsOf(t testing.TB, page string) map[string]any {
 	return s
 }
 
+// withLocals stands in for an app's auth middlewares: it stores each of
+// locals in the request's Locals and calls the next handler.
+func withLocals(locals map[string]any) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		for k, v := range locals {
+			c.Locals(k, v)
+		}
+		return c.Next()
+	}
+}
+
 // appUser is an app's own user type stored by its session middleware.
 type appUser struct{ id, email string }
 
@@ -238,12 +249,7 @@ func TestPrecedence(t *testing.T) {
 			}
 			m := newMessenger(t, rec, edit...)
 			app := fiber.New()
-			app.Use(func(c *fiber.Ctx) error {
-				for k, v := range tt.locals {
-					c.Locals(k, v)
-				}
-				return c.Next()
-			})
+			app.Use(withLocals(tt.locals))
 			app.Use(intercomfiber.New(m, tt.config))
 			app.Get("/", func(c *fiber.Ctx) error {
 				if tt.identify != nil {
@@ -471,7 +477,7 @@ func TestViewsSettings(t *testing.T) {
 		t.Run(engine.name, func(t *testing.T) {
 			m := newMessenger(t, nil)
 			app := fiber.New(fiber.Config{Views: intercomfiber.Views(engine.new()), PassLocalsToViews: true})
-			app.Use(func(c *fiber.Ctx) error { c.Locals("username", "someone-else"); return c.Next() })
+			app.Use(withLocals(map[string]any{"username": "someone-else"}))
 			app.Use(intercomfiber.New(m))
 			app.Get("/", func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, intercom.User{ID: "42", Email: "jane@example.com"})
@@ -677,12 +683,7 @@ func TestPanickingHooks(t *testing.T) {
 			rec := &recorder{}
 			m := newMessenger(t, rec)
 			app := fiber.New()
-			app.Use(func(c *fiber.Ctx) error {
-				for k, v := range tt.locals {
-					c.Locals(k, v)
-				}
-				return c.Next()
-			})
+			app.Use(withLocals(tt.locals))
 			app.Use(intercomfiber.New(m, tt.config))
 			app.Get("/", sendSnippet)
 			assert.Equal(t, string(m.Render(tt.want)), get(t, app, "/"))

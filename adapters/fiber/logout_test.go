@@ -52,6 +52,23 @@ func send(t *testing.T, app *fiber.App, method, target, cookie string) exchange 
 	}
 }
 
+// clearedCookies is the Set-Cookie list Shutdown writes, in order: the
+// Messenger's four cookies expired, with a Domain attribute when domain is
+// set, then the flag.
+func clearedCookies(domain string) []string {
+	attr := ""
+	if domain != "" {
+		attr = "Domain=" + domain + "; "
+	}
+	return []string{
+		"intercom-session-abc12345=; Path=/; " + attr + expired,
+		"intercom-id-abc12345=; Path=/; " + attr + expired,
+		"intercom-device-id-abc12345=; Path=/; " + attr + expired,
+		"intercom-custom-abc12345=; Path=/; " + attr + expired,
+		flagSet,
+	}
+}
+
 func TestShutdownCookies(t *testing.T) {
 	const cookie = "sid=1; intercom-session-abc12345=s; intercom-custom-abc12345=c; intercom-id-other1=o; intercom_shutdown=1"
 	tests := []struct {
@@ -64,48 +81,24 @@ func TestShutdownCookies(t *testing.T) {
 	}{
 		{
 			name: "no CookieDomain",
-			want: []string{
-				"intercom-session-abc12345=; Path=/; " + expired,
-				"intercom-id-abc12345=; Path=/; " + expired,
-				"intercom-device-id-abc12345=; Path=/; " + expired,
-				"intercom-custom-abc12345=; Path=/; " + expired,
-				flagSet,
-			},
+			want: clearedCookies(""),
 		},
 		{
 			name:   "CookieDomain",
 			domain: "example.com",
-			want: []string{
-				"intercom-session-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-id-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-device-id-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-custom-abc12345=; Path=/; Domain=example.com; " + expired,
-				flagSet,
-			},
+			want:   clearedCookies("example.com"),
 		},
 		{
 			// A leading dot is how the Messenger's JavaScript sets it;
 			// net/http writes the same cookie without it.
 			name:   "CookieDomain with a leading dot",
 			domain: ".example.com",
-			want: []string{
-				"intercom-session-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-id-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-device-id-abc12345=; Path=/; Domain=example.com; " + expired,
-				"intercom-custom-abc12345=; Path=/; Domain=example.com; " + expired,
-				flagSet,
-			},
+			want:   clearedCookies("example.com"),
 		},
 		{
 			name: "skipped by New's Next: logs out all the same",
 			skip: true,
-			want: []string{
-				"intercom-session-abc12345=; Path=/; " + expired,
-				"intercom-id-abc12345=; Path=/; " + expired,
-				"intercom-device-id-abc12345=; Path=/; " + expired,
-				"intercom-custom-abc12345=; Path=/; " + expired,
-				flagSet,
-			},
+			want: clearedCookies(""),
 		},
 		{name: "disabled Messenger: nothing", disabled: true},
 		{name: "no New: nothing", noNew: true},

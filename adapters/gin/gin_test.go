@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -88,6 +89,22 @@ func storeAuthUser(v any) gin.HandlerFunc {
 func basicAuth() gin.HandlerFunc {
 	return gin.BasicAuth(gin.Accounts{"jane": "pa55word", "joe": "pa55word"})
 }
+
+// noMiddlewareWarning is what a request without the middleware writes to
+// gin.DefaultErrorWriter, once per process.
+var noMiddlewareWarning = "[WARNING] " + intercom.ErrNoMiddleware.Error() + "\n"
+
+// redirectWarnings sends what gin writes to gin.DefaultErrorWriter, such as
+// the missing-middleware warning, to w until the test ends.
+func redirectWarnings(t *testing.T, w io.Writer) {
+	t.Helper()
+	saved := gin.DefaultErrorWriter
+	gin.DefaultErrorWriter = w
+	t.Cleanup(func() { gin.DefaultErrorWriter = saved })
+}
+
+// quietWarnings sends the missing-middleware warning to io.Discard.
+func quietWarnings(t *testing.T) { redirectWarnings(t, io.Discard) }
 
 func TestMiddleware(t *testing.T) {
 	quietWarnings(t) // a case without the middleware warns
@@ -480,22 +497,19 @@ func TestMiddlewareNilMessenger(t *testing.T) {
 // not mistaken for one.
 func TestMissingMiddlewareWarning(t *testing.T) {
 	m, _ := newMessenger(t, nil)
-	warning := "[WARNING] " + intercom.ErrNoMiddleware.Error() + "\n"
 	tests := []struct {
 		name string
 		mw   gin.HandlerFunc
 		want string
 	}{
-		{"no middleware", nil, warning},
+		{"no middleware", nil, noMiddlewareWarning},
 		{"skipped", intercomgin.Middleware(m, intercomgin.WithSkipper(func(*gin.Context) bool { return true })), ""},
 		{"middleware", intercomgin.Middleware(m), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf strings.Builder
-			saved := gin.DefaultErrorWriter
-			gin.DefaultErrorWriter = &buf
-			t.Cleanup(func() { gin.DefaultErrorWriter = saved })
+			redirectWarnings(t, &buf)
 			intercomgin.ResetNoMiddlewareWarning()
 
 			for range 3 {

@@ -64,14 +64,6 @@ func body(t *testing.T, rec *httptest.ResponseRecorder) string {
 	return string(b)
 }
 
-// quietWarnings sends the missing-middleware warning to io.Discard.
-func quietWarnings(t *testing.T) {
-	t.Helper()
-	saved := gin.DefaultErrorWriter
-	gin.DefaultErrorWriter = io.Discard
-	t.Cleanup(func() { gin.DefaultErrorWriter = saved })
-}
-
 func TestInject(t *testing.T) {
 	quietWarnings(t)
 	m, log := newMessenger(t, nil)
@@ -436,28 +428,20 @@ func TestInjectPanic(t *testing.T) {
 	}
 }
 
-// sink is a ResponseWriter that keeps only a hash of the body, so that a
-// huge page costs no memory in the test.
+// sink is a discardWriter that also keeps a hash of the body, so that a
+// huge page costs no memory in the test, and can be flushed.
 type sink struct {
-	header  http.Header
-	status  int
-	n       int
+	discardWriter
 	sum     hash.Hash
 	flushes int
 }
 
-func newSink() *sink { return &sink{header: http.Header{}, sum: sha256.New()} }
-
-func (s *sink) Header() http.Header { return s.header }
-func (s *sink) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
+func newSink() *sink {
+	return &sink{discardWriter: discardWriter{header: http.Header{}}, sum: sha256.New()}
 }
 
 func (s *sink) Write(p []byte) (int, error) {
-	s.WriteHeader(http.StatusOK)
-	s.n += len(p)
+	_, _ = s.discardWriter.Write(p)
 	return s.sum.Write(p)
 }
 func (s *sink) Flush() { s.flushes++ }
@@ -513,7 +497,7 @@ func TestInjectLargePage(t *testing.T) {
 			engine.ServeHTTP(out, httptest.NewRequest(http.MethodGet, "/", nil))
 			runtime.ReadMemStats(&after)
 
-			assert.Equal(t, http.StatusOK, out.status)
+			assert.Equal(t, http.StatusOK, out.code)
 			assert.Equal(t, len(injHead)+chunks*chunkSize+len(snippet)+len(injTail), out.n)
 			assert.Equal(t, want.Sum(nil), out.sum.Sum(nil), "the page differs")
 			allocated := after.TotalAlloc - before.TotalAlloc

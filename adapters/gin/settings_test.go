@@ -14,7 +14,6 @@ import (
 )
 
 func TestSettingsHandler(t *testing.T) {
-	warning := "[WARNING] " + intercom.ErrNoMiddleware.Error() + "\n"
 	janeHash := hmacHex(secret, "jane")
 	tests := []struct {
 		name     string
@@ -49,14 +48,12 @@ func TestSettingsHandler(t *testing.T) {
 		{name: "internal IP", cfg: internalIPs, opts: []intercomgin.Option{intercomgin.WithClientIP(func(*gin.Context) string { return "10.1.2.3" })}, body: "null"},
 		{name: "disabled Messenger", cfg: func(c *intercom.Config) { c.AppID = "" }, body: "null"},
 		{name: "skipped request", opts: []intercomgin.Option{intercomgin.WithSkipper(func(*gin.Context) bool { return true })}, body: "null"},
-		{name: "without Middleware", noMW: true, body: "null", warning: warning},
+		{name: "without Middleware", noMW: true, body: "null", warning: noMiddlewareWarning},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var warnings strings.Builder
-			saved := gin.DefaultErrorWriter
-			gin.DefaultErrorWriter = &warnings
-			t.Cleanup(func() { gin.DefaultErrorWriter = saved })
+			redirectWarnings(t, &warnings)
 			intercomgin.ResetNoMiddlewareWarning()
 
 			m, log := newMessenger(t, tt.cfg)

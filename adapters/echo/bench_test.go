@@ -159,6 +159,28 @@ func benchDiscard(b *testing.B, e *echo.Echo, want int) {
 	}
 }
 
+// benchInjectApp is an echo app with renderer, a stand-in auth signing in
+// "jane", Middleware(m), Inject when inject, and h on GET "/".
+func benchInjectApp(m *intercom.Messenger, renderer echo.Renderer, inject bool, h echo.HandlerFunc) *echo.Echo {
+	e := echo.New()
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Renderer = renderer
+	// Not signIn("jane"): echo applies its middleware on every request, and
+	// this closure, holding only next, is 16 bytes smaller than signIn's.
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(intercomecho.UserKey, "jane")
+			return next(c)
+		}
+	})
+	e.Use(intercomecho.Middleware(m))
+	if inject {
+		e.Use(intercomecho.Inject())
+	}
+	e.GET("/", h)
+	return e
+}
+
 func benchMessenger(b *testing.B) *intercom.Messenger {
 	b.Helper()
 	m, err := intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "s3cret", InternalIPs: []string{"10.0.0.0/8"}})
@@ -193,23 +215,9 @@ func BenchmarkPage100KB(b *testing.B) {
 	}
 	m := benchMessenger(b)
 	app := func(inject bool, renderer echo.Renderer, name string) *echo.Echo {
-		e := echo.New()
-		e.IPExtractor = echo.ExtractIPDirect()
-		e.Renderer = renderer
-		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-			return func(c echo.Context) error {
-				c.Set(intercomecho.UserKey, "jane")
-				return next(c)
-			}
-		})
-		e.Use(intercomecho.Middleware(m))
-		if inject {
-			e.Use(intercomecho.Inject())
-		}
-		e.GET("/", func(c echo.Context) error {
+		return benchInjectApp(m, renderer, inject, func(c echo.Context) error {
 			return c.Render(http.StatusOK, name, echo.Map{"Title": "Customers", "Rows": rows})
 		})
-		return e
 	}
 	plain := &echo.TemplateRenderer{Template: tmpl}
 	wrapped := intercomecho.Renderer(plain)
@@ -265,22 +273,11 @@ func BenchmarkStaticPage(b *testing.B) {
 			for _, inject := range []bool{false, true} {
 				name := fmt.Sprintf("%dKB/%s/Inject=%t", size>>10, h.name, inject)
 				b.Run(name, func(b *testing.B) {
-					e := echo.New()
-					e.IPExtractor = echo.ExtractIPDirect()
-					e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-						return func(c echo.Context) error {
-							c.Set(intercomecho.UserKey, "jane")
-							return next(c)
-						}
-					})
-					e.Use(intercomecho.Middleware(m))
 					want := len(page)
 					if inject {
-						e.Use(intercomecho.Inject())
 						want += snippetLen
 					}
-					e.GET("/", h.h)
-					benchDiscard(b, e, want)
+					benchDiscard(b, benchInjectApp(m, nil, inject, h.h), want)
 				})
 			}
 		}

@@ -21,11 +21,18 @@ import (
 	intercom "github.com/goanalytical/intercom/core"
 )
 
-// plainPage is a page without the snippet.
-const plainPage = `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1></body></html>`
-
 // snippetMark stands for the snippet in the expected bodies of the tests.
 const snippetMark = "<SNIPPET>"
+
+// plainHead and plainTail are a page split where Inject puts the snippet.
+const (
+	plainHead = `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>`
+	plainTail = `</body></html>`
+	// plainPage is the page without the snippet.
+	plainPage = plainHead + plainTail
+	// injectedPage is plainPage with the snippet, as snippetMark.
+	injectedPage = plainHead + snippetMark + plainTail
+)
 
 // fullTemplate is a whole page that places the snippet itself ("page"),
 // and one that does not ("bare").
@@ -79,7 +86,7 @@ func TestInject(t *testing.T) {
 		gzipped      bool // the body is gzip: compare it decompressed
 	}{
 		{name: "c.HTML", handler: html(plainPage),
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`,
+			want:       injectedPage,
 			wantHeader: map[string]string{"Content-Type": "text/html; charset=UTF-8", "Content-Length": ""}},
 		{name: "c.Render through Renderer: snippet already there",
 			handler: func(c echo.Context) error { return c.Render(http.StatusOK, "page", echo.Map{"Title": "T"}) },
@@ -108,7 +115,7 @@ func TestInject(t *testing.T) {
 				c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(plainPage)))
 				return c.Blob(http.StatusOK, "text/html", []byte(plainPage))
 			},
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`,
+			want:       injectedPage,
 			wantHeader: map[string]string{"Content-Length": ""}},
 		{name: "c.Blob octet-stream with Content-Length: kept",
 			handler: func(c echo.Context) error {
@@ -118,7 +125,7 @@ func TestInject(t *testing.T) {
 			want: plainPage, wantHeader: map[string]string{"Content-Length": strconv.Itoa(len(plainPage))}},
 		{name: "c.Response().Write without Content-Type: sniffed as html",
 			handler:    func(c echo.Context) error { _, err := c.Response().Write([]byte(plainPage)); return err },
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`,
+			want:       injectedPage,
 			wantHeader: map[string]string{"Content-Type": "text/html; charset=utf-8"}},
 		{name: "HEAD untouched", method: http.MethodHead, handler: html(plainPage), want: plainPage},
 		{name: "304 untouched", handler: func(c echo.Context) error { return c.NoContent(http.StatusNotModified) },
@@ -127,7 +134,7 @@ func TestInject(t *testing.T) {
 			wantStatus: http.StatusNoContent},
 		{name: "404 html page", handler: func(c echo.Context) error { return c.HTML(http.StatusNotFound, plainPage) },
 			wantStatus: http.StatusNotFound,
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`},
+			want:       injectedPage},
 		{name: "redirect untouched",
 			handler:    func(c echo.Context) error { return c.Redirect(http.StatusFound, "/next") },
 			wantStatus: http.StatusFound, wantHeader: map[string]string{"Location": "/next"}},
@@ -137,14 +144,14 @@ func TestInject(t *testing.T) {
 		{name: "no </body>: untouched", handler: html(`<p>fragment</p>`), want: `<p>fragment</p>`},
 		{name: "Gzip installed before Inject: injected, then compressed",
 			header: map[string]string{"Accept-Encoding": "gzip"}, outer: gz, handler: html(plainPage), gzipped: true,
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`,
+			want:       injectedPage,
 			wantHeader: map[string]string{"Content-Encoding": "gzip", "Content-Length": ""}},
 		{name: "Gzip installed after Inject: encoded body untouched",
 			header: map[string]string{"Accept-Encoding": "gzip"}, inner: gz, handler: html(plainPage), gzipped: true,
 			want: plainPage, wantHeader: map[string]string{"Content-Encoding": "gzip"}},
 		{name: "Gzip installed after Inject, client without gzip: injected",
 			inner: gz, handler: html(plainPage),
-			want:       `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` + snippetMark + `</body></html>`,
+			want:       injectedPage,
 			wantHeader: map[string]string{"Content-Encoding": ""}},
 		{name: "Content-Encoding set by the handler: untouched",
 			handler: func(c echo.Context) error {
@@ -161,8 +168,7 @@ func TestInject(t *testing.T) {
 				intercomecho.Identify(c, intercom.User{ID: "42"})
 				return err
 			},
-			want: `<!doctype html><html><head><title>Hi</title></head><body><h1>Hi</h1>` +
-				string(m.Render(intercom.Visitor{User: &intercom.User{ID: "42"}})) + `</body></html>`},
+			want: plainHead + string(m.Render(intercom.Visitor{User: &intercom.User{ID: "42"}})) + plainTail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -439,7 +445,7 @@ func TestInjectOnGroup(t *testing.T) {
 	e.Group("/site", intercomecho.Inject()).GET("/home", page)
 	e.GET("/api/home", page)
 
-	injected := strings.Replace(plainPage, "</body>", string(m.Render(intercom.Visitor{}))+"</body>", 1)
+	injected := plainHead + string(m.Render(intercom.Visitor{})) + plainTail
 	assert.Equal(t, injected, serve(e, httptest.NewRequest(http.MethodGet, "/site/home", nil)).Body.String())
 	assert.Equal(t, plainPage, serve(e, httptest.NewRequest(http.MethodGet, "/api/home", nil)).Body.String())
 }

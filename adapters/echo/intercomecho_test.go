@@ -72,6 +72,16 @@ func app() *echo.Echo {
 	return e
 }
 
+// signIn is a stand-in auth middleware that stores user under UserKey.
+func signIn(user any) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Set(intercomecho.UserKey, user)
+			return next(c)
+		}
+	}
+}
+
 // serve sends req (GET / from 203.0.113.9 when nil) to e.
 func serve(e *echo.Echo, req *http.Request) *httptest.ResponseRecorder {
 	if req == nil {
@@ -240,12 +250,7 @@ func TestPrecedence(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, log := newMessenger(t, nil)
 			e := app()
-			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-				return func(c echo.Context) error {
-					c.Set(intercomecho.UserKey, "auth")
-					return next(c)
-				}
-			})
+			e.Use(signIn("auth"))
 			e.Use(intercomecho.Middleware(m, tt.opts...))
 			e.GET("/", func(c echo.Context) error {
 				if tt.handler != nil {
@@ -330,12 +335,7 @@ func TestPanickingHooks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m, log := newMessenger(t, nil)
 			e := app()
-			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-				return func(c echo.Context) error {
-					c.Set(intercomecho.UserKey, "auth")
-					return next(c)
-				}
-			})
+			e.Use(signIn("auth"))
 			e.Use(intercomecho.Middleware(m, tt.opt))
 			e.GET("/", render)
 			rec := serve(e, nil)
@@ -687,12 +687,7 @@ func TestGroupAuthAfterMiddleware(t *testing.T) {
 	m, log := newMessenger(t, nil)
 	e := app()
 	e.Use(intercomecho.Middleware(m)) // before the group's auth: the user is read when the page renders
-	g := e.Group("/app", func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, "jane")
-			return next(c)
-		}
-	})
+	g := e.Group("/app", signIn("jane"))
 	g.GET("/home", render)
 	e.GET("/", render)
 

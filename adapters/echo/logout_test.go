@@ -28,6 +28,17 @@ func TestShutdownCookies(t *testing.T) {
 	)
 	// The flag's attributes are core's business.
 	flag := (&http.Cookie{Name: intercom.ShutdownCookie, Value: "1", Path: "/", MaxAge: 600, SameSite: http.SameSiteLaxMode}).String()
+	// cleared is the Set-Cookie list of a logout: the Messenger's cookies
+	// expired with the attributes attrs, then the flag.
+	cleared := func(attrs string) []string {
+		return []string{
+			"intercom-session-abc12345" + attrs,
+			"intercom-id-abc12345" + attrs,
+			"intercom-device-id-abc12345" + attrs,
+			"intercom-custom-abc12345" + attrs,
+			flag,
+		}
+	}
 	withDomain := func(c *intercom.Config) { c.CookieDomain = ".example.com" }
 	tests := []struct {
 		name  string
@@ -37,33 +48,15 @@ func TestShutdownCookies(t *testing.T) {
 		{"without CookieDomain", func(t *testing.T, e *echo.Echo) {
 			m, _ := newMessenger(t, nil)
 			e.Use(intercomecho.Middleware(m))
-		}, []string{
-			"intercom-session-abc12345" + expired,
-			"intercom-id-abc12345" + expired,
-			"intercom-device-id-abc12345" + expired,
-			"intercom-custom-abc12345" + expired,
-			flag,
-		}},
+		}, cleared(expired)},
 		{"with CookieDomain", func(t *testing.T, e *echo.Echo) {
 			m, _ := newMessenger(t, withDomain)
 			e.Use(intercomecho.Middleware(m))
-		}, []string{
-			"intercom-session-abc12345" + expiredD,
-			"intercom-id-abc12345" + expiredD,
-			"intercom-device-id-abc12345" + expiredD,
-			"intercom-custom-abc12345" + expiredD,
-			flag,
-		}},
+		}, cleared(expiredD)},
 		{"skipped request", func(t *testing.T, e *echo.Echo) {
 			m, _ := newMessenger(t, nil)
 			e.Use(intercomecho.Middleware(m, intercomecho.WithSkipper(func(echo.Context) bool { return true })))
-		}, []string{
-			"intercom-session-abc12345" + expired,
-			"intercom-id-abc12345" + expired,
-			"intercom-device-id-abc12345" + expired,
-			"intercom-custom-abc12345" + expired,
-			flag,
-		}},
+		}, cleared(expired)},
 		{"disabled Messenger", func(t *testing.T, e *echo.Echo) {
 			m, _ := newMessenger(t, func(c *intercom.Config) { c.AppID = "" })
 			e.Use(intercomecho.Middleware(m))

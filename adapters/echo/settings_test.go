@@ -13,12 +13,6 @@ import (
 )
 
 func TestSettingsHandler(t *testing.T) {
-	signedIn := func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, "jane")
-			return next(c)
-		}
-	}
 	plan := intercomecho.WithAttributes(func(echo.Context) intercom.Attributes { return intercom.Attributes{"plan": "pro"} })
 	tests := []struct {
 		name   string
@@ -46,7 +40,7 @@ func TestSettingsHandler(t *testing.T) {
 			m, log := newMessenger(t, tt.config)
 			e := app()
 			if tt.auth {
-				e.Use(signedIn)
+				e.Use(signIn("jane"))
 			}
 			if !tt.noMW {
 				e.Use(intercomecho.Middleware(m, tt.opts...))

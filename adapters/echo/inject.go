@@ -62,8 +62,7 @@ func Inject() echo.MiddlewareFunc {
 				if !done {
 					// next panicked: send what the handler wrote, as it
 					// would have gone out without Inject, but no snippet.
-					p.abort = true
-					_, _ = w.Finish()
+					_ = w.Abort()
 				}
 				res.Writer = orig
 			}()
@@ -84,17 +83,13 @@ func Inject() echo.MiddlewareFunc {
 // page is the intercom.Page Inject gives core: the request's state, plus
 // the length of the snippet core inserted, for echo.Response.Size.
 type page struct {
-	r     *request
-	n     int  // length of the rendered snippet
-	abort bool // the handler panicked: render nothing, run no hooks
+	r *request
+	n int // length of the rendered snippet
 }
 
 func (p *page) Rendered() bool { return p.r.Rendered() }
 
 func (p *page) Snippet() template.HTML {
-	if p.abort {
-		return ""
-	}
 	s := p.r.Snippet()
 	p.n = len(s)
 	return s

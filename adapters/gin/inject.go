@@ -70,8 +70,7 @@ func Inject() gin.HandlerFunc {
 		done := false
 		defer func() {
 			if !done {
-				w.abort = true // the handler panicked: no snippet, no hooks
-				_, _ = w.iw.Finish()
+				_ = w.iw.Abort() // the handler panicked: no snippet, no hooks
 			}
 			c.Writer = orig
 		}()
@@ -91,7 +90,6 @@ type injectWriter struct {
 	gin.ResponseWriter // the original
 	iw                 *intercom.InjectWriter
 	r                  *intercom.Request[*gin.Context]
-	abort              bool
 }
 
 // WriteHeader records the status; like gin, it ignores codes <= 0 (c.Render
@@ -145,9 +143,4 @@ func (w *injectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (w *injectWriter) Rendered() bool { return w.r.Rendered() }
 
 // Snippet implements intercom.Page.
-func (w *injectWriter) Snippet() template.HTML {
-	if w.abort {
-		return ""
-	}
-	return w.r.Snippet()
-}
+func (w *injectWriter) Snippet() template.HTML { return w.r.Snippet() }

@@ -30,6 +30,7 @@ const (
 	appID     = "abc12345"
 	secret    = "conformance-identity-secret-0123456789"
 	usAPIBase = "https://api-iam.intercom.io"
+	euAPIBase = "https://api-iam.eu.intercom.io"
 	widgetURL = "https://widget.intercom.io/widget/" + appID
 
 	// userHeader carries a distinct user on each request of a case.

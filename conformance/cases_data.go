@@ -205,7 +205,7 @@ func testComprehensive(t *testing.T, h Harness) {
 	s := a.get(t, "", nil).mustSnippet(t)
 	assert.Equal(t, map[string]any{
 		"app_id":                   appID,
-		"api_base":                 "https://api-iam.eu.intercom.io",
+		"api_base":                 euAPIBase,
 		"custom_launcher_selector": "#help-button",
 		"alignment":                "left",
 		"vertical_padding":         num("40"),

@@ -68,7 +68,7 @@ func testSettingsSame(s Scenario, want map[string]any) func(*testing.T, Harness)
 func settingsDefaults(extra map[string]any) map[string]any {
 	s := map[string]any{
 		"app_id":                appID,
-		"api_base":              "https://api-iam.eu.intercom.io",
+		"api_base":              euAPIBase,
 		"alignment":             "left",
 		"hide_default_launcher": true,
 	}

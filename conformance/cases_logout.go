@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,7 +57,7 @@ func logout(t *testing.T, b *browser, domain string) {
 	for _, c := range r.cookies {
 		count[c.Name]++
 	}
-	want := map[string]int{intercom.ShutdownCookie: 1}
+	want := map[string]int{adapter.ShutdownCookie: 1}
 	for _, name := range ownCookies {
 		want[name] = 1
 	}
@@ -71,14 +72,14 @@ func logout(t *testing.T, b *browser, domain string) {
 				"Set-Cookie %q: Domain must be Config.CookieDomain (%q), or the browser keeps the cookie", c.String(), domain)
 		}
 	}
-	for _, c := range r.setCookies(intercom.ShutdownCookie) {
+	for _, c := range r.setCookies(adapter.ShutdownCookie) {
 		assert.False(t, expired(c), "Set-Cookie %q expires the shutdown flag", c.String())
 		assert.NotEmpty(t, c.Value, "Set-Cookie %q: the shutdown flag is empty", c.String())
 		assert.Equal(t, "/", c.Path, "Set-Cookie %q: Path", c.String())
 	}
 
 	held := maps.Clone(otherCookies)
-	held[intercom.ShutdownCookie] = b.cookies[intercom.ShutdownCookie]
+	held[adapter.ShutdownCookie] = b.cookies[adapter.ShutdownCookie]
 	assert.Equal(t, held, b.cookies, "the cookies the browser holds after logout")
 }
 
@@ -92,7 +93,7 @@ func testLogoutCookies(domain string) func(*testing.T, Harness) {
 
 // scriptClearsFlag is how the shutdown snippet's own script deletes the
 // logout flag: the page that runs the shutdown consumes it.
-var scriptClearsFlag = `d.cookie="` + intercom.ShutdownCookie + `=; Max-Age=0; path=/`
+var scriptClearsFlag = `d.cookie="` + adapter.ShutdownCookie + `=; Max-Age=0; path=/`
 
 // mustShutDown checks the first snippet after a logout: it shuts the
 // Messenger down before booting, and the flag is cleared, by the response
@@ -102,14 +103,14 @@ func mustShutDown(t *testing.T, b *browser, r *response, s *Snippet) {
 	t.Helper()
 	assert.Contains(t, s.Loader, shutdownCall, "the first page after logout must shut the Messenger down before booting")
 	byScript := strings.Contains(s.Loader, scriptClearsFlag)
-	flags := r.setCookies(intercom.ShutdownCookie)
+	flags := r.setCookies(adapter.ShutdownCookie)
 	for _, f := range flags {
 		assert.True(t, expired(f), "Set-Cookie %q sets the shutdown flag again instead of clearing it", f.String())
 		assert.Equal(t, "/", f.Path, "Set-Cookie %q: Path", f.String())
 	}
 	assert.True(t, byScript || len(flags) == 1, "the first page after logout must clear the shutdown flag, in its response or its script")
 	if byScript {
-		delete(b.cookies, intercom.ShutdownCookie)
+		delete(b.cookies, adapter.ShutdownCookie)
 	}
 }
 
@@ -117,7 +118,7 @@ func mustShutDown(t *testing.T, b *browser, r *response, s *Snippet) {
 func mustNotShutDown(t *testing.T, r *response, s *Snippet) {
 	t.Helper()
 	assert.NotContains(t, s.Loader, "shutdown", "only the first page after logout shuts the Messenger down")
-	assert.Empty(t, r.setCookies(intercom.ShutdownCookie), "a page after the shutdown sets the flag again")
+	assert.Empty(t, r.setCookies(adapter.ShutdownCookie), "a page after the shutdown sets the flag again")
 }
 
 func testLogoutNextPage(t *testing.T, h Harness) {
@@ -130,7 +131,7 @@ func testLogoutNextPage(t *testing.T, h Harness) {
 	s := r.page(t).mustSnippet(t)
 	assert.Equal(t, want, s.Settings)
 	mustShutDown(t, b, r, s)
-	assert.NotContains(t, b.cookies, intercom.ShutdownCookie)
+	assert.NotContains(t, b.cookies, adapter.ShutdownCookie)
 
 	r = b.get(t, PagePath)
 	s = r.page(t).mustSnippet(t)
@@ -146,7 +147,7 @@ func testLogoutWholePage(t *testing.T, h Harness) {
 
 	r := b.get(t, RawPath)
 	mustShutDown(t, b, r, mustInjected(t, r, decoyPage))
-	assert.NotContains(t, b.cookies, intercom.ShutdownCookie)
+	assert.NotContains(t, b.cookies, adapter.ShutdownCookie)
 
 	r = b.get(t, RawPath)
 	mustNotShutDown(t, r, mustInjected(t, r, decoyPage))
@@ -166,7 +167,7 @@ func testLogoutKeepsFlag(raw RawResponse) func(*testing.T, Harness) {
 		assert.Equal(t, cmp.Or(raw.Status, http.StatusOK), r.status, "status of the response without a snippet")
 		mustUntouched(t, r, bytes.Join(raw.Chunks, nil))
 		mustKeepShutdown(t, r)
-		assert.Contains(t, b.cookies, intercom.ShutdownCookie, "the logout flag is gone before any page shut the Messenger down")
+		assert.Contains(t, b.cookies, adapter.ShutdownCookie, "the logout flag is gone before any page shut the Messenger down")
 
 		r = b.get(t, PagePath)
 		s := r.page(t).mustSnippet(t)

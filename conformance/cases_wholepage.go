@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -111,14 +112,14 @@ func mustUntouched(t *testing.T, r *response, want []byte) {
 }
 
 // pendingShutdown is the cookie a logout left for the next page.
-var pendingShutdown = map[string]string{intercom.ShutdownCookie: "1"}
+var pendingShutdown = map[string]string{adapter.ShutdownCookie: "1"}
 
 // mustKeepShutdown checks that a response that shows no snippet left the
 // logout flag alone: it belongs to the next page that does.
 func mustKeepShutdown(t *testing.T, r *response) {
 	t.Helper()
-	assert.Empty(t, r.setCookies(intercom.ShutdownCookie),
-		"a response without a snippet touched the %s flag, which the next page needs to shut the Messenger down", intercom.ShutdownCookie)
+	assert.Empty(t, r.setCookies(adapter.ShutdownCookie),
+		"a response without a snippet touched the %s flag, which the next page needs to shut the Messenger down", adapter.ShutdownCookie)
 }
 
 func testWholePageLast(t *testing.T, h Harness) {

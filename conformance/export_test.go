@@ -11,3 +11,6 @@ func CaseNames() []string {
 	}
 	return names
 }
+
+// AppID is the workspace id of the suite's Messengers.
+const AppID = appID

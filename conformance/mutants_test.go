@@ -26,6 +26,7 @@ import (
 
 	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 type mutant struct {
@@ -39,6 +40,26 @@ type mutant struct {
 	handler func(s conformance.Scenario, app http.Handler) http.Handler
 	// mustFail lists the "group/case" names the bug must fail.
 	mustFail []string
+}
+
+// autoIdentifies reports whether m identifies the user an auth middleware
+// stored, by asking the kit to resolve a probe request.
+func autoIdentifies(m *intercom.Messenger) bool {
+	mw := adapter.NewMiddleware("probe", m, adapter.Hooks[struct{}]{AuthUser: func(struct{}) any { return "probe" }})
+	return mw.Start(struct{}{}).Visitor().User != nil
+}
+
+// userFrom is auto-identification as the kit does it for a string or an
+// intercom.Identifier, the values the suite signs in with.
+func userFrom(v any) (intercom.User, bool) {
+	switch v := v.(type) {
+	case string:
+		return intercom.User{ID: v, Name: v}, v != ""
+	case intercom.Identifier:
+		u := v.IntercomUser()
+		return u, u.ID != "" || u.Email != ""
+	}
+	return intercom.User{}, false
 }
 
 // harness is the reference harness with the mutant's bug.
@@ -104,8 +125,8 @@ var mutants = []mutant{
 	{
 		name: "ignores-disable-auto-identify",
 		scenario: func(s conformance.Scenario) conformance.Scenario {
-			if signed, m := s.SignedIn, s.Messenger; signed != nil && s.WithUser == nil && !m.AutoIdentify() {
-				s.WithUser = func(h conformance.Header) (intercom.User, bool) { return m.UserFrom(signed(h)) }
+			if signed := s.SignedIn; signed != nil && s.WithUser == nil && !autoIdentifies(s.Messenger) {
+				s.WithUser = func(h conformance.Header) (intercom.User, bool) { return userFrom(signed(h)) }
 			}
 			return s
 		},
@@ -406,9 +427,9 @@ var mutants = []mutant{
 		// that cannot show it.
 		name: "ignores-method-and-status",
 		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
-			if _, err := r.Cookie(intercom.ShutdownCookie); err == nil && isHTML(rec.header) &&
+			if _, err := r.Cookie(adapter.ShutdownCookie); err == nil && isHTML(rec.header) &&
 				(r.Method == http.MethodHead || rec.status == http.StatusNoContent || rec.status == http.StatusNotModified) {
-				http.SetCookie(rec, s.Messenger.ShutdownDoneCookie())
+				http.SetCookie(rec, &http.Cookie{Name: adapter.ShutdownCookie, Path: "/", MaxAge: -1, SameSite: http.SameSiteLaxMode})
 			}
 		}),
 		mustFail: []string{"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched"},
@@ -473,7 +494,7 @@ var mutants = []mutant{
 		name: "logout-without-shutdown-flag",
 		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
 			if r.URL.Path == conformance.LogoutPath {
-				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == intercom.ShutdownCookie })
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == adapter.ShutdownCookie })
 			}
 		}),
 		mustFail: []string{
@@ -486,7 +507,7 @@ var mutants = []mutant{
 		// Neither the response nor the page's script clears the flag.
 		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
 			if r.URL.Path != conformance.LogoutPath {
-				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == intercom.ShutdownCookie })
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == adapter.ShutdownCookie })
 				rec.body = flagDeletion.ReplaceAll(rec.body, nil)
 			}
 		}),
@@ -499,8 +520,8 @@ var mutants = []mutant{
 			if r.URL.Path == conformance.LogoutPath {
 				return
 			}
-			if _, err := r.Cookie(intercom.ShutdownCookie); err == nil {
-				rec.header.Add("Set-Cookie", (&http.Cookie{Name: intercom.ShutdownCookie, Path: "/", MaxAge: -1}).String())
+			if _, err := r.Cookie(adapter.ShutdownCookie); err == nil {
+				rec.header.Add("Set-Cookie", (&http.Cookie{Name: adapter.ShutdownCookie, Path: "/", MaxAge: -1}).String())
 			}
 		}),
 		mustFail: []string{"logout/fragment-keeps-flag", "logout/redirect-keeps-flag"},
@@ -514,7 +535,7 @@ var mutants = []mutant{
 				r = r.Clone(r.Context())
 				r.Header.Del("Cookie")
 				for _, c := range cookies {
-					if c.Name != intercom.ShutdownCookie {
+					if c.Name != adapter.ShutdownCookie {
 						r.AddCookie(c)
 					}
 				}
@@ -542,7 +563,7 @@ var mutants = []mutant{
 		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
 			if r.URL.Path == conformance.LogoutPath {
 				dropSetCookies(rec.header, func(c *http.Cookie) bool {
-					return strings.HasPrefix(c.Name, "intercom-") && c.Name != "intercom-session-"+s.Messenger.AppID()
+					return strings.HasPrefix(c.Name, "intercom-") && c.Name != "intercom-session-"+conformance.AppID
 				})
 			}
 		}),
@@ -553,10 +574,9 @@ var mutants = []mutant{
 		name: "logout-ignores-request-cookies",
 		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
 			if r.URL.Path == conformance.LogoutPath {
-				known := s.Messenger.LogoutCookies(nil)
-				dropSetCookies(rec.header, func(c *http.Cookie) bool {
-					return !slices.ContainsFunc(known, func(k *http.Cookie) bool { return k.Name == c.Name })
-				})
+				id := conformance.AppID
+				known := []string{"intercom-session-" + id, "intercom-id-" + id, "intercom-device-id-" + id, adapter.ShutdownCookie}
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return !slices.Contains(known, c.Name) })
 			}
 		}),
 		mustFail: []string{"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain"},
@@ -662,7 +682,7 @@ func rewrite(f func(s conformance.Scenario, r *http.Request, rec *recording)) fu
 }
 
 // flagDeletion matches the shutdown snippet's deletion of the logout flag.
-var flagDeletion = regexp.MustCompile(`d\.cookie="` + intercom.ShutdownCookie + `=[^"]*";`)
+var flagDeletion = regexp.MustCompile(`d\.cookie="` + adapter.ShutdownCookie + `=[^"]*";`)
 
 // bodyClose matches an end tag of the body element.
 var bodyClose = regexp.MustCompile(`(?i)</body[\t\n\f\r />]`)

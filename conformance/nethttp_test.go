@@ -1,8 +1,8 @@
 package conformance_test
 
 // This file is the suite's reference harness: a complete, minimal Intercom
-// integration for plain net/http built on the core's generic glue
-// (intercom.Hooks and intercom.Request), and the Harness that runs it
+// integration for plain net/http built on the adapter kit
+// (adapter.Hooks and adapter.Request), and the Harness that runs it
 // through conformance.Run. A third-party adapter's test looks the same: map
 // each Scenario field onto the framework's own mechanism and call Run.
 
@@ -19,6 +19,7 @@ import (
 
 	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // TestConformance runs the whole suite against the net/http integration.
@@ -26,14 +27,11 @@ func TestConformance(t *testing.T) {
 	conformance.Run(t, conformance.HarnessFunc(serveNetHTTP))
 }
 
-// ---- The integration: what an adapter for net/http would ship. ----
-
-// requestKey is the context key of the per-request Intercom state.
-type requestKey struct{}
+// ---- The integration: a minimal net/http adapter on the kit. ----
 
 // exchange is one request and its response: the framework context the
-// integration's hooks receive (the C of intercom.Hooks[C]), as gin's is
-// *gin.Context. The response is needed to clear the logout flag.
+// kit's hooks receive (the C of adapter.Hooks[C]), as gin's is *gin.Context.
+// The response is needed to set the logout cookies.
 type exchange struct {
 	w http.ResponseWriter
 	r *http.Request
@@ -49,39 +47,38 @@ type options struct {
 	trusted    []netip.Prefix                            // proxies trusted for X-Forwarded-For
 }
 
-// middleware attaches the Intercom state to every request it does not skip.
-// The hooks run lazily, at most once, when the page renders the snippet.
+// middleware attaches the Intercom state to every request. The hooks run
+// lazily, at most once, when the page renders the snippet.
 func middleware(m *intercom.Messenger, o options) func(http.Handler) http.Handler {
-	hooks := &intercom.Hooks[*exchange]{
+	mw := adapter.NewMiddleware("conformance reference", m, adapter.Hooks[*exchange]{
+		User:       onRequest2(o.user),
 		AuthUser:   onRequest(o.authUser),
 		Attributes: onRequest(o.attributes),
 		Nonce:      onRequest(o.nonce),
+		Skip:       onRequest(o.skip),
 		ClientIP:   func(x *exchange) string { return intercom.ClientIP(x.r, o.trusted) },
-		// A logout (see shutdown) left the flag for this request's page ...
-		ShutdownPending: func(x *exchange) bool {
-			_, err := x.r.Cookie(intercom.ShutdownCookie)
+		HasCookie: func(x *exchange, name string) bool {
+			_, err := x.r.Cookie(name)
 			return err == nil
 		},
-		// ... which clears it as it renders the snippet that shuts down.
-		ShutdownDone: func(x *exchange) { http.SetCookie(x.w, m.ShutdownDoneCookie()) },
-	}
-	if o.user != nil {
-		hooks.User = func(x *exchange) (intercom.User, bool) { return o.user(x.r) }
-	}
+		CookieNames: func(x *exchange) (names []string) {
+			for _, c := range x.r.Cookies() {
+				names = append(names, c.Name)
+			}
+			return names
+		},
+		SetCookie: func(x *exchange, c *http.Cookie) { http.SetCookie(x.w, c) },
+	})
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if o.skip != nil && o.skip(r) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			ic := intercom.NewRequest(m, hooks, &exchange{w, r})
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey{}, ic)))
+			ic := mw.Start(&exchange{w, r})
+			next.ServeHTTP(w, r.WithContext(adapter.NewContext(r.Context(), ic)))
 		})
 	}
 }
 
 // onRequest turns an option's callback into a hook; nil stays nil, so that
-// the core skips it.
+// the kit skips it.
 func onRequest[T any](f func(*http.Request) T) func(*exchange) T {
 	if f == nil {
 		return nil
@@ -89,87 +86,32 @@ func onRequest[T any](f func(*http.Request) T) func(*exchange) T {
 	return func(x *exchange) T { return f(x.r) }
 }
 
-// state returns the request's Intercom state, nil on a skipped request.
-func state(r *http.Request) *intercom.Request[*exchange] {
-	ic, _ := r.Context().Value(requestKey{}).(*intercom.Request[*exchange])
-	return ic
+func onRequest2[T any](f func(*http.Request) (T, bool)) func(*exchange) (T, bool) {
+	if f == nil {
+		return nil
+	}
+	return func(x *exchange) (T, bool) { return f(x.r) }
 }
 
-// identify is the integration's Identify: it sets the user for this request.
-func identify(r *http.Request, u intercom.User) {
-	if ic := state(r); ic != nil {
-		ic.Identify(u)
-	}
-}
-
-// set is the integration's Set: custom data from a handler.
-func set(r *http.Request, key string, value any) {
-	if ic := state(r); ic != nil {
-		ic.Set(key, value)
-	}
-}
-
-// snippet is the integration's Snippet; it renders nothing on a skipped
-// request.
-func snippet(r *http.Request) template.HTML {
-	if ic := state(r); ic != nil {
-		return ic.Snippet()
-	}
-	return ""
+// state returns the request's Intercom state, nil without the middleware.
+func state(r *http.Request) *adapter.Request[*exchange] {
+	return adapter.FromContext[*exchange](r.Context())
 }
 
 // inject is the integration's whole-page install, a middleware that goes
-// after middleware: it inserts the snippet before the last </body> of
-// text/html responses, as the page streams. The core decides which
-// responses qualify (not HEAD, 204, 304, encoded bodies, or pages whose
-// template rendered the snippet already) and renders the snippet once the
-// handler has returned, so it sees the handler's identify and set.
+// after middleware (see adapter.Request.Inject).
 func inject(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ic := state(r)
-		if ic == nil || !ic.Messenger().Enabled() {
-			next.ServeHTTP(w, r)
-			return
-		}
-		iw := intercom.NewInjectWriter(w, r.Method, ic)
-		next.ServeHTTP(iw, r)
 		// An error here is a failed write to the client, as the handler's
 		// own writes would have reported: nothing is left to do.
-		_, _ = iw.Finish()
+		_, _ = state(r).Inject(w, r.Method, func(w http.ResponseWriter, _ *adapter.InjectWriter) { next.ServeHTTP(w, r) })
 	})
 }
 
-// shutdown is the integration's Shutdown, for logout handlers: it expires
-// the visitor's intercom-* cookies (with Config.CookieDomain) and leaves the
-// flag that makes the next page's snippet end the session at Intercom.
-func shutdown(w http.ResponseWriter, r *http.Request) {
-	ic := state(r)
-	if ic == nil {
-		return
-	}
-	var names []string
-	for _, c := range r.Cookies() {
-		names = append(names, c.Name)
-	}
-	for _, c := range ic.Messenger().LogoutCookies(names) {
-		http.SetCookie(w, c)
-	}
-	ic.SetShutdown() // a snippet rendered on this very response shuts down too
-}
-
 // settings is the integration's settings handler, for single-page apps that
-// boot the Messenger from JavaScript: the visitor's settings as JSON, null
-// when there are none to boot with (skipped request, disabled Messenger,
-// internal client IP).
+// boot the Messenger from JavaScript.
 func settings(w http.ResponseWriter, r *http.Request) {
-	body := []byte("null")
-	if ic := state(r); ic != nil {
-		body = ic.Settings()
-	}
-	for _, h := range intercom.SettingsHeaders {
-		w.Header().Set(h[0], h[1])
-	}
-	_, _ = w.Write(body)
+	_, _ = w.Write(state(r).WriteSettings(w.Header().Set))
 }
 
 // ---- The harness: build that integration's app for a Scenario. ----
@@ -180,7 +122,7 @@ type authUserKey struct{}
 
 var pageTemplate = template.Must(template.New("page").Parse(
 	`<!DOCTYPE html><html><head><title>conformance</title></head><body><p>Hello</p>` +
-		`{{ .` + intercom.TemplateKey + ` }}</body></html>`))
+		`{{ .` + adapter.TemplateKey + ` }}</body></html>`))
 
 func serveNetHTTP(t testing.TB, ln net.Listener, s conformance.Scenario) {
 	serve(t, ln, newApp(t, s))
@@ -227,18 +169,18 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	handlerCalls := func(r *http.Request) {
 		if s.Identify != nil {
 			if u, ok := s.Identify(r.Header.Get); ok {
-				identify(r, u)
+				state(r).Identify(u)
 			}
 		}
 		for _, a := range s.Set {
-			set(r, a.Key, a.Value)
+			state(r).Set(a.Key, a.Value)
 		}
 	}
 
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handlerCalls(r)
 		var buf bytes.Buffer
-		if err := pageTemplate.Execute(&buf, map[string]any{intercom.TemplateKey: snippet(r)}); err != nil {
+		if err := pageTemplate.Execute(&buf, map[string]any{adapter.TemplateKey: state(r).Snippet()}); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
@@ -263,7 +205,7 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	})
 
 	logout := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		shutdown(w, r)
+		state(r).Shutdown()
 		http.Redirect(w, r, conformance.PagePath, http.StatusFound)
 	})
 

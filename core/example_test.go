@@ -2,8 +2,6 @@ package intercom_test
 
 import (
 	"fmt"
-	"html/template"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -80,27 +78,4 @@ func ExampleCSP() {
 	// Output:
 	// script-src true
 	// connect-src true
-}
-
-// An adapter whose template integration runs the engine itself (a wrapping
-// renderer) lets RenderTemplate write the snippet into the page.
-func ExampleRenderTemplate() {
-	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
-	if err != nil {
-		panic(err)
-	}
-	// The adapter's middleware made r for this request; *http.Request stands
-	// for the framework's context type.
-	r := intercom.NewRequest(m, &intercom.Hooks[*http.Request]{}, httptest.NewRequest(http.MethodGet, "/", nil))
-
-	page := template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>{{ .Intercom }}`))
-	var out strings.Builder
-	err = intercom.RenderTemplate(r, &out, map[string]any{"Title": "Pricing", "intercom_plan": "pro"},
-		func(w io.Writer, data map[string]any) error { return page.Execute(w, data) })
-	if err != nil {
-		panic(err)
-	}
-	s, _ := strings.CutPrefix(out.String(), "<h1>Pricing</h1>")
-	fmt.Println(strings.HasPrefix(s, `<script id="IntercomSettingsScriptTag">`), strings.Contains(s, `"plan":"pro"`), r.Rendered())
-	// Output: true true true
 }

@@ -28,10 +28,6 @@ func parseClientIP(s string) (netip.Addr, bool) {
 	return a.Unmap().WithZone(""), true
 }
 
-// HasInternalIPs reports whether Config.InternalIPs is set, that is whether
-// the client IP matters at all.
-func (m *Messenger) HasInternalIPs() bool { return len(m.internal) > 0 }
-
 // IsInternal reports whether clientIP is inside one of Config.InternalIPs.
 // An empty or unparsable address is not internal.
 func (m *Messenger) IsInternal(clientIP string) bool {

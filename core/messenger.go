@@ -1,11 +1,12 @@
 package intercom
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/goanalytical/intercom/core/internal/link"
 )
 
 // Attributes are custom settings for one page view: the seed's intercom_*
@@ -83,6 +84,16 @@ type Messenger struct {
 	now          func() time.Time
 	loader       [2]loaderParts // index 1: with shutdown
 	open         string         // `<script id="IntercomSettingsScriptTag"`
+	link         link.State     // for the adapter kit
+}
+
+func init() {
+	link.Of = func(v any) *link.State {
+		if m, _ := v.(*Messenger); m != nil {
+			return &m.link
+		}
+		return nil
+	}
 }
 
 // New validates c and returns a Messenger. Every error names the setting and
@@ -139,72 +150,15 @@ func New(c Config) (*Messenger, error) {
 	m.jwtSigned = slices.Compact(slices.Sorted(slices.Values(c.JWT.SignedFields)))
 	m.open = `<script id="IntercomSettingsScriptTag"`
 	m.loader = [2]loaderParts{newLoader(c.AppID, false), newLoader(c.AppID, true)}
+	m.link = link.State{
+		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
+		InternalIPs: len(m.internal) > 0, Report: m.report,
+	}
 	return m, nil
 }
 
 // Enabled reports whether the Messenger renders anything (Config.AppID set).
 func (m *Messenger) Enabled() bool { return m.appID != "" }
-
-// AppID returns the workspace id.
-func (m *Messenger) AppID() string { return m.appID }
-
-// AutoIdentify reports whether adapters should identify the user the
-// framework's auth middleware stored (Config.DisableAutoIdentify unset).
-func (m *Messenger) AutoIdentify() bool { return m.autoIdentify }
-
-// CookieDomain returns Config.CookieDomain.
-func (m *Messenger) CookieDomain() string { return m.cookieDomain }
-
-// Report passes err to Config.ErrorHandler. Adapters use it for problems
-// they find in framework glue, so all problems go to one place.
-func (m *Messenger) Report(err error) { m.report(err) }
-
-// UserFrom turns the value a framework's auth middleware stored into a User:
-// a non-empty string is the user's id and name (as basic-auth middlewares
-// store the user name), and an Identifier, User or *User gives its own. Any
-// other non-nil value is reported and ignored, as is a panicking Identifier.
-// A User with neither ID nor Email (an Identifier's "nobody signed in") is
-// ignored without a report.
-func (m *Messenger) UserFrom(v any) (u User, ok bool) {
-	switch v := v.(type) {
-	case nil:
-		return User{}, false
-	case string:
-		if v == "" {
-			return User{}, false
-		}
-		return User{ID: v, Name: v}, true
-	case User:
-		u = v
-	case *User:
-		if v == nil {
-			return User{}, false
-		}
-		u = *v
-	case Identifier:
-		var panicked bool
-		if u, panicked = callIdentifier(v); panicked {
-			m.report(&UserError{Type: fmt.Sprintf("%T", v), Reason: "IntercomUser panicked"})
-			return User{}, false
-		}
-	default:
-		m.report(&UserError{Type: fmt.Sprintf("%T", v), Reason: "not a string or an intercom.Identifier"})
-		return User{}, false
-	}
-	if u.ID == "" && u.Email == "" {
-		return User{}, false
-	}
-	return u, true
-}
-
-func callIdentifier(id Identifier) (u User, panicked bool) {
-	defer func() {
-		if recover() != nil {
-			u, panicked = User{}, true
-		}
-	}()
-	return id.IntercomUser(), false
-}
 
 func trimSlash(s string) string {
 	if n := len(s); n > 0 && s[n-1] == '/' {

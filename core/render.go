@@ -3,6 +3,8 @@ package intercom
 import (
 	"html/template"
 	"sync"
+
+	"github.com/goanalytical/intercom/core/internal/link"
 )
 
 // The loader follows Intercom's current snippet: update a Messenger that is
@@ -21,7 +23,7 @@ func newLoader(appID string, shutdown bool) loaderParts {
 		loaded, queued = `ic("shutdown");ic("boot",s)`, `i("shutdown");i("boot",s);`
 		// The page that runs the shutdown consumes the logout flag, so a
 		// redirect or a fragment before it cannot lose it.
-		clear = `d.cookie="` + ShutdownCookie + `=; Max-Age=0; path=/; SameSite=Lax";`
+		clear = `d.cookie="` + link.ShutdownCookie + `=; Max-Age=0; path=/; SameSite=Lax";`
 	}
 	return loaderParts{
 		beforeNonce: `;(function(){var w=window,d=document,s=w.intercomSettings,ic=w.Intercom;` + clear +

@@ -64,6 +64,9 @@ require (
 
 replace (
 	github.com/goanalytical/intercom/adapters/echo => ../adapters/echo
+	github.com/goanalytical/intercom/adapters/echov5 => ../adapters/echov5
+	github.com/goanalytical/intercom/adapters/fiberv3 => ../adapters/fiberv3
+	github.com/goanalytical/intercom/adapters/nethttp => ../adapters/nethttp
 	github.com/goanalytical/intercom/adapters/fiber => ../adapters/fiber
 	github.com/goanalytical/intercom/adapters/gin => ../adapters/gin
 	github.com/goanalytical/intercom/conformance => ../conformance

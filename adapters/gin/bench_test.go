@@ -16,6 +16,7 @@ import (
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
 	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // The page every benchmark serves; only what goes after the heading varies.
@@ -120,7 +121,7 @@ func benchMessenger(b *testing.B) *intercom.Messenger {
 
 // benchHandler is the route with Intercom: the page's data through H.
 func benchHandler(c *gin.Context) {
-	c.HTML(http.StatusOK, "page", intercomgin.H(c, gin.H{"title": "Pricing"}))
+	c.HTML(http.StatusOK, "page", intercomgin.Data(c, gin.H{"title": "Pricing"}))
 }
 
 // bareHandler is the same route without Intercom: the same data as a plain
@@ -252,7 +253,7 @@ func bigPageEngine(b *testing.B, h bool, mws ...gin.HandlerFunc) *gin.Engine {
 	engine.GET("/", func(c *gin.Context) {
 		data := gin.H{"title": "Items", "rows": benchRows}
 		if h {
-			data = intercomgin.H(c, data)
+			data = intercomgin.Data(c, data)
 		}
 		c.HTML(http.StatusOK, "big", data)
 	})
@@ -261,7 +262,7 @@ func bigPageEngine(b *testing.B, h bool, mws ...gin.HandlerFunc) *gin.Engine {
 	if n := rec.Body.Len(); n < 90<<10 || n > 110<<10 {
 		b.Fatalf("page is %d bytes, want ~100 KB", n)
 	}
-	if want := h || len(mws) > 1; strings.Contains(rec.Body.String(), intercom.SnippetMarker) != want {
+	if want := h || len(mws) > 1; strings.Contains(rec.Body.String(), adapter.SnippetMarker) != want {
 		b.Fatalf("snippet in the page: %t, want %t", !want, want)
 	}
 	return engine
@@ -312,7 +313,7 @@ func BenchmarkStaticPage(b *testing.B) {
 				engine.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", page) })
 				rec := httptest.NewRecorder()
 				engine.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-				if strings.Contains(rec.Body.String(), intercom.SnippetMarker) != inject {
+				if strings.Contains(rec.Body.String(), adapter.SnippetMarker) != inject {
 					b.Fatalf("snippet in the page: %t, want %t", !inject, inject)
 				}
 				req := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -59,7 +59,7 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 	}
 	engine.GET(conformance.PagePath, func(c *gin.Context) {
 		identifyAndSet(c)
-		c.HTML(http.StatusOK, "page", intercomgin.H(c, nil))
+		c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil))
 	})
 	raw := func(c *gin.Context) {
 		identifyAndSet(c)

@@ -12,6 +12,7 @@ import (
 
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // settingsOf returns the window.intercomSettings object of a page.
@@ -39,7 +40,7 @@ func ExampleMiddleware() {
 	r.Use(gin.BasicAuth(gin.Accounts{"jane": "pa55word"}))
 	r.Use(intercomgin.Middleware(m))
 	r.GET("/", func(c *gin.Context) {
-		c.HTML(http.StatusOK, "page.tmpl", intercomgin.H(c, gin.H{
+		c.HTML(http.StatusOK, "page.tmpl", intercomgin.Data(c, gin.H{
 			"title":         "Pricing",
 			"intercom_plan": "pro", // custom data: "plan":"pro"
 		}))
@@ -132,9 +133,9 @@ func ExampleH() {
 	r := gin.New()
 	r.Use(intercomgin.Middleware(m))
 	r.GET("/", func(c *gin.Context) {
-		data := intercomgin.H(c, gin.H{"title": "Home", "intercom_beta": true})
+		data := intercomgin.Data(c, gin.H{"title": "Home", "intercom_beta": true})
 		fmt.Println(data["title"], data["intercom_beta"])
-		fmt.Println(settingsOf(string(data[intercom.TemplateKey].(template.HTML))))
+		fmt.Println(settingsOf(string(data[adapter.TemplateKey].(template.HTML))))
 	})
 	r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 	// Output:
@@ -240,7 +241,7 @@ func ExampleShutdown() {
 
 	// The browser follows the redirect with the flag cookie.
 	req = httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(&http.Cookie{Name: intercom.ShutdownCookie, Value: "1"})
+	req.AddCookie(&http.Cookie{Name: adapter.ShutdownCookie, Value: "1"})
 	rec = httptest.NewRecorder()
 	r.ServeHTTP(rec, req)
 	fmt.Println(strings.Contains(rec.Body.String(), `i("shutdown")`), rec.Header().Get("Set-Cookie"))

@@ -1,10 +1,8 @@
 package intercomgin
 
-import "sync"
-
-// RequestKey lets the external tests put values of the wrong type under the
+// StateKey lets the external tests put values of the wrong type under the
 // middleware's context key.
-const RequestKey = requestKey
+const StateKey = stateKey
 
 // ResetNoMiddlewareWarning lets a test see the once-per-process warning.
-func ResetNoMiddlewareWarning() { noMiddlewareOnce = sync.Once{} }
+func ResetNoMiddlewareWarning() { warning.Reset() }

@@ -21,6 +21,7 @@ import (
 
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 func TestMain(m *testing.M) {
@@ -92,7 +93,7 @@ func basicAuth() gin.HandlerFunc {
 
 // noMiddlewareWarning is what a request without the middleware writes to
 // gin.DefaultErrorWriter, once per process.
-var noMiddlewareWarning = "[WARNING] " + intercom.ErrNoMiddleware.Error() + "\n"
+var noMiddlewareWarning = "[WARNING] " + adapter.ErrNoMiddleware.Error() + "\n"
 
 // redirectWarnings sends what gin writes to gin.DefaultErrorWriter, such as
 // the missing-middleware warning, to w until the test ends.
@@ -158,7 +159,7 @@ func TestMiddleware(t *testing.T) {
 			name:   "wrong type under gin.AuthUserKey is reported and ignored",
 			before: []gin.HandlerFunc{storeAuthUser(42)},
 			want:   &intercom.Visitor{ClientIP: peer},
-			errs:   []string{"intercom: cannot identify user from int: not a string or an intercom.Identifier"},
+			errs:   []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
 		},
 		{
 			name:   "panicking Identifier under gin.AuthUserKey",
@@ -309,7 +310,7 @@ func TestMiddleware(t *testing.T) {
 				if tt.handler != nil {
 					tt.handler(c)
 				}
-				c.HTML(http.StatusOK, "page", intercomgin.H(c, tt.data))
+				c.HTML(http.StatusOK, "page", intercomgin.Data(c, tt.data))
 			})
 
 			req := httptest.NewRequest(http.MethodGet, "/page", nil)
@@ -372,7 +373,7 @@ func TestBasicAuthRendersUserHash(t *testing.T) {
 	engine := gin.New()
 	engine.SetHTMLTemplate(template.Must(template.New("page").Parse(`<body>{{ .Intercom }}</body>`)))
 	engine.Use(basicAuth(), intercomgin.Middleware(m))
-	engine.GET("/", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.H(c, nil)) })
+	engine.GET("/", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil)) })
 
 	for _, tt := range []struct {
 		user, password string
@@ -435,7 +436,7 @@ func TestH(t *testing.T) {
 			var got gin.H
 			engine := gin.New()
 			engine.Use(intercomgin.Middleware(m))
-			engine.GET("/", func(c *gin.Context) { got = intercomgin.H(c, tt.data) })
+			engine.GET("/", func(c *gin.Context) { got = intercomgin.Data(c, tt.data) })
 			engine.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/", nil))
 
 			assert.Equal(t, tt.want, got)
@@ -452,14 +453,14 @@ func TestNoPanics(t *testing.T) {
 		setup func(c *gin.Context)
 	}{
 		{"nothing stored", func(*gin.Context) {}},
-		{"a string under the key", func(c *gin.Context) { c.Set(intercomgin.RequestKey, "junk") }},
-		{"nil under the key", func(c *gin.Context) { c.Set(intercomgin.RequestKey, nil) }},
+		{"a string under the key", func(c *gin.Context) { c.Set(intercomgin.StateKey, "junk") }},
+		{"nil under the key", func(c *gin.Context) { c.Set(intercomgin.StateKey, nil) }},
 		{"a typed nil Request under the key", func(c *gin.Context) {
-			c.Set(intercomgin.RequestKey, (*intercom.Request[*gin.Context])(nil))
+			c.Set(intercomgin.StateKey, (*adapter.Request[*gin.Context])(nil))
 		}},
 		{"a Request for another framework", func(c *gin.Context) {
 			m, _ := newMessenger(t, nil)
-			c.Set(intercomgin.RequestKey, intercom.NewRequest[*http.Request](m, nil, c.Request))
+			c.Set(intercomgin.StateKey, adapter.NewMiddleware("test", m, adapter.Hooks[*http.Request]{}).Start(c.Request))
 		}},
 		{"a nil Keys map", func(c *gin.Context) { c.Keys = nil }},
 	}
@@ -472,7 +473,7 @@ func TestNoPanics(t *testing.T) {
 				intercomgin.Identify(c, intercom.User{ID: "1"})
 				intercomgin.Set(c, "plan", "pro")
 				assert.Equal(t, template.HTML(""), intercomgin.Snippet(c))
-				assert.Equal(t, gin.H{"Intercom": template.HTML(""), "intercom_plan": "pro"}, intercomgin.H(c, gin.H{"intercom_plan": "pro"}))
+				assert.Equal(t, gin.H{"Intercom": template.HTML(""), "intercom_plan": "pro"}, intercomgin.Data(c, gin.H{"intercom_plan": "pro"}))
 			})
 		})
 	}
@@ -481,13 +482,13 @@ func TestNoPanics(t *testing.T) {
 			intercomgin.Identify(nil, intercom.User{ID: "1"})
 			intercomgin.Set(nil, "plan", "pro")
 			assert.Equal(t, template.HTML(""), intercomgin.Snippet(nil))
-			assert.Equal(t, gin.H{"Intercom": template.HTML("")}, intercomgin.H(nil, nil))
+			assert.Equal(t, gin.H{"Intercom": template.HTML("")}, intercomgin.Data(nil, nil))
 		})
 	})
 }
 
 func TestMiddlewareNilMessenger(t *testing.T) {
-	assert.PanicsWithValue(t, "intercomgin: Middleware called with a nil *intercom.Messenger", func() {
+	assert.PanicsWithValue(t, "intercomgin.Middleware: needs a *intercom.Messenger from intercom.New, got nil", func() {
 		intercomgin.Middleware(nil)
 	})
 }
@@ -519,7 +520,7 @@ func TestMissingMiddlewareWarning(t *testing.T) {
 					tt.mw(c)
 				}
 				intercomgin.Snippet(c)
-				intercomgin.H(c, nil)
+				intercomgin.Data(c, nil)
 			}
 			assert.Equal(t, tt.want, buf.String())
 		})
@@ -568,7 +569,7 @@ func TestConcurrentRequests(t *testing.T) {
 	engine.Use(basicAuth(), intercomgin.Middleware(m))
 	engine.GET("/page", func(c *gin.Context) {
 		intercomgin.Set(c, "visit", c.Query("n"))
-		c.HTML(http.StatusOK, "page", intercomgin.H(c, gin.H{"intercom_user": c.GetString(gin.AuthUserKey)}))
+		c.HTML(http.StatusOK, "page", intercomgin.Data(c, gin.H{"intercom_user": c.GetString(gin.AuthUserKey)}))
 	})
 
 	var wg sync.WaitGroup

@@ -1,30 +1,30 @@
 package intercomgin
 
 import (
-	"html/template"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// Inject returns gin middleware for whole-page install, the seed's "generic
-// tags": it inserts the snippet before the last </body> (any letter case) of
-// every text/html response whose page does not carry it already, so pages
-// that do not use H or Snippet get the Messenger too. Install it after
-// Middleware, on the engine or on a route group:
+// Inject returns gin middleware for whole-page install, django-analytical's
+// "generic tags": it inserts the snippet before the last </body> (any letter
+// case) of every text/html response whose page does not carry it already,
+// so pages that do not use Data, Snippet or Component get the Messenger too.
+// Install it after Middleware, on the engine or on a route group:
 //
 //	r.Use(intercomgin.Middleware(m))
 //	r.Use(intercomgin.Inject())
 //
-// The rules are core's (intercom.ShouldInject, intercom.InjectWriter): Inject
-// leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
-// text/html (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip,
-// br, ...) and pages that rendered the snippet already through H or Snippet,
-// so a page never gets two. It drops Content-Length from the pages it
-// changes. The decision waits for the first write of the body, so the
-// Content-Type that c.HTML sets after c.Status counts.
+// The rules are the kit's (adapter.Request.Inject): Inject leaves alone HEAD
+// requests, 1xx, 204, 206 and 3xx responses, anything but text/html
+// (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip, br, ...)
+// and pages that rendered the snippet already, so a page never gets two. It
+// drops Content-Length from the pages it changes and marks them
+// Cache-Control: private unless the handler set a policy. The decision waits
+// for the first write of the body, so the Content-Type that c.HTML sets
+// after c.Status counts.
 //
 // Pages stream: everything before the latest </body> candidate reaches the
 // client as the handler writes it, c.Writer.Flush() included, and memory
@@ -37,59 +37,46 @@ import (
 // both as sent, snippet included.
 //
 // A compressing middleware (such as gin-contrib/gzip) installed before or
-// after Inject sets Content-Encoding, so Inject leaves its pages alone: use H
-// on such routes.
+// after Inject sets Content-Encoding, so Inject leaves its pages alone: use
+// Data on such routes.
 //
-// Without Middleware on the route (written once to gin.DefaultErrorWriter,
-// as for Snippet), on a request its skipper excluded, and with a disabled
-// Messenger, Inject does nothing. If the handler panics, what it wrote is
-// sent without the snippet and the panic goes on to gin.Recovery.
+// Without Middleware on the route, on a request its skipper excluded, with a
+// disabled Messenger, and installed a second time, Inject does nothing. If
+// the handler panics, what it wrote is sent without the snippet and the
+// panic goes on to gin.Recovery.
 func Inject() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		r, found := request(c)
-		if r == nil || !r.Messenger().Enabled() {
-			if !found {
-				warnNoMiddleware()
-			}
-			c.Next()
-			return
-		}
 		orig := c.Writer
-		if _, nested := orig.(*injectWriter); nested || orig.Written() {
-			c.Next() // installed twice, or the response has started already
+		if orig.Written() {
+			c.Next() // the response has started already
 			return
 		}
-		w := &injectWriter{ResponseWriter: orig, r: r}
-		w.iw = intercom.NewInjectWriter(orig, c.Request.Method, w)
-		if s := orig.Status(); s != http.StatusOK {
-			// gin's 404 and 405 handlers set the status before the
-			// middlewares run; it stands unless the handler sets another.
-			w.iw.WriteHeader(s)
-		}
-		c.Writer = w
-		done := false
-		defer func() {
-			if !done {
-				_ = w.iw.Abort() // the handler panicked: no snippet, no hooks
+		_, err := lookup(c).Inject(orig, c.Request.Method, func(_ http.ResponseWriter, iw *adapter.InjectWriter) {
+			if iw == nil {
+				c.Next()
+				return
 			}
-			c.Writer = orig
-		}()
-		c.Next()
-		done = true
-		if _, err := w.iw.Finish(); err != nil {
+			if s := orig.Status(); s != http.StatusOK {
+				// gin's 404 and 405 handlers set the status before the
+				// middlewares run; it stands unless the handler sets another.
+				iw.WriteHeader(s)
+			}
+			c.Writer = &injectWriter{ResponseWriter: orig, iw: iw}
+			defer func() { c.Writer = orig }()
+			c.Next()
+		})
+		if err != nil {
 			_ = c.Error(err) // the client went away; gin's way to report it
 		}
 	}
 }
 
 // injectWriter is c.Writer while Inject runs: a gin.ResponseWriter whose
-// body goes through core's InjectWriter, and the intercom.Page that
-// InjectWriter renders for. Hijack, CloseNotify, Pusher and Header are the
-// original writer's.
+// body goes through the kit's InjectWriter. Hijack, CloseNotify, Pusher and
+// Header are the original writer's.
 type injectWriter struct {
 	gin.ResponseWriter // the original
-	iw                 *intercom.InjectWriter
-	r                  *intercom.Request[*gin.Context]
+	iw                 *adapter.InjectWriter
 }
 
 // WriteHeader records the status; like gin, it ignores codes <= 0 (c.Render
@@ -108,9 +95,9 @@ func (w *injectWriter) WriteHeaderNow() {
 	w.ResponseWriter.WriteHeaderNow()
 }
 
-// Write writes the body through InjectWriter. The original's
+// Write writes the body through the InjectWriter. The original's
 // WriteHeaderNow after it keeps Written true once the handler has written,
-// even while the Injector holds everything written so far.
+// even while the InjectWriter holds everything written so far.
 func (w *injectWriter) Write(p []byte) (int, error) {
 	n, err := w.iw.Write(p)
 	w.ResponseWriter.WriteHeaderNow()
@@ -124,11 +111,11 @@ func (w *injectWriter) WriteString(s string) (int, error) {
 	return n, err
 }
 
-// Flush sends what the Injector does not hold back.
+// Flush sends what the InjectWriter does not hold back.
 func (w *injectWriter) Flush() { w.iw.Flush() }
 
-// Status returns the status the handler set, before InjectWriter passes it
-// on with the first write.
+// Status returns the status the handler set, before the InjectWriter passes
+// it on with the first write.
 func (w *injectWriter) Status() int {
 	if s := w.iw.Status(); s != 0 {
 		return s
@@ -138,9 +125,3 @@ func (w *injectWriter) Status() int {
 
 // Unwrap returns the original writer, for http.ResponseController.
 func (w *injectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// Rendered implements intercom.Page.
-func (w *injectWriter) Rendered() bool { return w.r.Rendered() }
-
-// Snippet implements intercom.Page.
-func (w *injectWriter) Snippet() template.HTML { return w.r.Snippet() }

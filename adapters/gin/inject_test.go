@@ -107,7 +107,7 @@ func TestInject(t *testing.T) {
 		},
 		{
 			name:    "page with the snippet from H keeps exactly one",
-			handler: func(c *gin.Context) { c.HTML(http.StatusOK, "with-h", intercomgin.H(c, nil)) },
+			handler: func(c *gin.Context) { c.HTML(http.StatusOK, "with-h", intercomgin.Data(c, nil)) },
 			status:  http.StatusOK,
 			body:    `<html><body>` + snippet + `</body></html>`,
 		},

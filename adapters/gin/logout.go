@@ -1,10 +1,6 @@
 package intercomgin
 
-import (
-	"net/http"
-
-	"github.com/gin-gonic/gin"
-)
+import "github.com/gin-gonic/gin"
 
 // Shutdown ends the visitor's Messenger session, for logout handlers. Call
 // it before the handler writes its response:
@@ -17,36 +13,14 @@ import (
 //
 // It expires every intercom-* cookie of the Messenger's workspace, with
 // intercom.Config.CookieDomain as their Domain, and sets the
-// intercom.ShutdownCookie flag (the cookies are
-// intercom.Messenger.LogoutCookies). Expiring the cookies alone leaves the
-// session alive at Intercom, so the next page that renders the snippet
-// (through H, Snippet or Inject), after the redirect, calls
+// adapter.ShutdownCookie flag. Expiring the cookies alone leaves the session
+// alive at Intercom, so the next page that renders the snippet (through
+// Data, Snippet, Component or Inject), after the redirect, calls
 // Intercom('shutdown') before booting, and its script deletes the flag:
 // responses in between, such as more redirects or HTML fragments, leave it
 // alone. A snippet rendered on the logout response itself shuts down too.
 //
 // Shutdown works on a request Middleware's skipper excluded too: a logout
 // must not be lost to a skipper that only meant to keep the Messenger off
-// some pages. Without Middleware on the route it does nothing, and writes
-// intercom.ErrNoMiddleware to gin.DefaultErrorWriter once. With a disabled
-// Messenger it sets no cookie.
-func Shutdown(c *gin.Context) {
-	m := messenger(c)
-	if m == nil {
-		if c != nil {
-			warnNoMiddleware()
-		}
-		return
-	}
-	cookies := c.Request.Cookies()
-	names := make([]string, len(cookies))
-	for i, ck := range cookies {
-		names[i] = ck.Name
-	}
-	for _, ck := range m.LogoutCookies(names) {
-		http.SetCookie(c.Writer, ck)
-	}
-	if r, _ := request(c); r != nil {
-		r.SetShutdown()
-	}
-}
+// some pages. With a disabled Messenger it sets no cookie.
+func Shutdown(c *gin.Context) { lookup(c).Shutdown() }

@@ -13,6 +13,7 @@ import (
 
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 const (
@@ -102,9 +103,9 @@ func TestShutdownFlag(t *testing.T) {
 	})
 	engine.GET("/logout-page", func(c *gin.Context) { // logs out and renders a page
 		intercomgin.Shutdown(c)
-		c.HTML(http.StatusOK, "page", intercomgin.H(c, nil))
+		c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil))
 	})
-	engine.GET("/page", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.H(c, nil)) })
+	engine.GET("/page", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil)) })
 	engine.GET("/raw", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte(injPage)) })
 	engine.GET("/home", func(c *gin.Context) { c.Redirect(http.StatusFound, "/page") })
 	engine.GET("/fragment", func(c *gin.Context) { c.Data(http.StatusOK, "text/html", []byte("<div>3 items</div>")) })
@@ -181,14 +182,14 @@ func TestShutdownFlag(t *testing.T) {
 
 				var flag []string
 				for _, v := range resp.Header.Values("Set-Cookie") {
-					if strings.HasPrefix(v, intercom.ShutdownCookie+"=") {
+					if strings.HasPrefix(v, adapter.ShutdownCookie+"=") {
 						flag = append(flag, v)
 					}
 				}
 				assert.Equal(t, s.flag, flag, "step %d %s: intercom_shutdown cookies", i+1, s.path)
 				assert.Equal(t, s.shutdown, strings.Contains(page, `i("shutdown")`), "step %d %s: shutdown call in %s", i+1, s.path, page)
-				if strings.Contains(page, intercom.SnippetMarker) {
-					assert.Equal(t, 1, strings.Count(page, intercom.SnippetMarker), "step %d %s: snippets", i+1, s.path)
+				if strings.Contains(page, adapter.SnippetMarker) {
+					assert.Equal(t, 1, strings.Count(page, adapter.SnippetMarker), "step %d %s: snippets", i+1, s.path)
 				}
 			}
 		})
@@ -207,7 +208,7 @@ func (j *cookieJar) addTo(r *http.Request) {
 }
 
 // scriptDeletesFlag is how the shutdown snippet's script deletes the flag.
-const scriptDeletesFlag = `d.cookie="` + intercom.ShutdownCookie + `=; Max-Age=0`
+const scriptDeletesFlag = `d.cookie="` + adapter.ShutdownCookie + `=; Max-Age=0`
 
 // update keeps the cookies resp sets, then runs page's script as far as the
 // flag goes.
@@ -217,7 +218,7 @@ func (j *cookieJar) update(resp *http.Response, page string) {
 	}
 	defer func() {
 		if strings.Contains(page, scriptDeletesFlag) {
-			delete(j.cookies, intercom.ShutdownCookie)
+			delete(j.cookies, adapter.ShutdownCookie)
 		}
 	}()
 	for _, c := range resp.Cookies() {
@@ -241,7 +242,7 @@ func TestShutdownFlagHeadersSent(t *testing.T) {
 	}{
 		{
 			name:    "H, before the headers",
-			handler: func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.H(c, nil)) },
+			handler: func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil)) },
 			flag:    []string{flagClear},
 		},
 		{
@@ -268,7 +269,7 @@ func TestShutdownFlagHeadersSent(t *testing.T) {
 			}
 			engine.GET("/", tt.handler)
 			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			req.AddCookie(&http.Cookie{Name: intercom.ShutdownCookie, Value: "1"})
+			req.AddCookie(&http.Cookie{Name: adapter.ShutdownCookie, Value: "1"})
 			rec := httptest.NewRecorder()
 			engine.ServeHTTP(rec, req)
 

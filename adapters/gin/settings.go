@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	intercom "github.com/goanalytical/intercom/core"
 )
 
 // SettingsHandler returns a handler that responds with the visitor's
@@ -22,23 +20,15 @@ import (
 //
 // The route needs Middleware, which resolves the visitor as for a page
 // (Identify and Set from an earlier middleware, WithUser, gin.BasicAuth's
-// user, WithAttributes). The response is 200 with intercom.SettingsHeaders:
-// application/json and Cache-Control: no-store, as it holds the visitor's
-// identity. The body is null when the Messenger is disabled, the client IP
-// is internal, the skipper excluded the request, or Middleware is missing
-// (written once to gin.DefaultErrorWriter, as for Snippet).
+// user, WithAttributes). The response is 200, application/json, with
+// Cache-Control: no-store, as it holds the visitor's identity. The body is
+// null when the Messenger is disabled, the client IP is internal, the
+// skipper excluded the request, or Middleware is missing.
 func SettingsHandler() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		h := c.Writer.Header()
-		for _, kv := range intercom.SettingsHeaders {
-			h.Set(kv[0], kv[1])
-		}
-		r, found := request(c)
-		if !found {
-			warnNoMiddleware()
-		}
+		body := lookup(c).WriteSettings(c.Writer.Header().Set)
 		c.Status(http.StatusOK)
-		if _, err := c.Writer.Write(r.Settings()); err != nil {
+		if _, err := c.Writer.Write(body); err != nil {
 			_ = c.Error(err) // the client went away; gin's way to report it
 		}
 	}

@@ -69,7 +69,7 @@ func TestSettingsHandler(t *testing.T) {
 				engine.Use(intercomgin.Inject())
 			}
 			engine.GET("/settings", intercomgin.SettingsHandler())
-			engine.GET("/page", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.H(c, nil)) })
+			engine.GET("/page", func(c *gin.Context) { c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil)) })
 
 			get := func(path string) *httptest.ResponseRecorder {
 				rec := httptest.NewRecorder()

@@ -76,8 +76,8 @@ func newApp(cfg intercom.Config, users demo.Users) (*gin.Engine, error) {
 	))
 
 	r.GET("/", func(c *gin.Context) {
-		// H adds the snippet as "Intercom" to the template data.
-		c.HTML(http.StatusOK, "public.html", intercomgin.H(c, demo.PublicData(framework, users)))
+		// Data adds the snippet as "Intercom" to the template data.
+		c.HTML(http.StatusOK, "public.html", intercomgin.Data(c, demo.PublicData(framework, users)))
 	})
 
 	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
@@ -88,7 +88,7 @@ func newApp(cfg intercom.Config, users demo.Users) (*gin.Engine, error) {
 	r.GET("/account", gin.BasicAuth(gin.Accounts(users.Accounts())), func(c *gin.Context) {
 		u, _ := users.Lookup(c.GetString(gin.AuthUserKey))
 		intercomgin.Set(c, "plan", u.Plan) // custom data for this page
-		c.HTML(http.StatusOK, "account.html", intercomgin.H(c, demo.AccountData(framework, u)))
+		c.HTML(http.StatusOK, "account.html", intercomgin.Data(c, demo.AccountData(framework, u)))
 	})
 
 	r.POST("/logout", func(c *gin.Context) {

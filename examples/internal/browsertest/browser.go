@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
@@ -199,8 +199,8 @@ func RunBrowser(t *testing.T, serve Server) {
 		if o.DCL != nil && strings.Contains(o.DCL.Cookie, session) {
 			tb.t.Errorf("logout left the Messenger's session cookie: %q", o.DCL.Cookie)
 		}
-		if c := tb.cookie(intercom.ShutdownCookie); c != nil {
-			tb.t.Errorf("the page after logout did not clear the %s cookie: %+v", intercom.ShutdownCookie, c)
+		if c := tb.cookie(adapter.ShutdownCookie); c != nil {
+			tb.t.Errorf("the page after logout did not clear the %s cookie: %+v", adapter.ShutdownCookie, c)
 		}
 
 		nonce = tb.open("/", nil) // shutdown happens once

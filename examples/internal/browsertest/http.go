@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // response is one response of the app under test.
@@ -50,7 +50,7 @@ func checkSnippet(t *testing.T, p response, want map[string]any) string {
 		t.Fatalf("status %d, want 200:\n%s", p.status, p.body)
 	}
 	nonce := nonceOf(t, p.header.Get("Content-Security-Policy"))
-	if n := strings.Count(p.body, `id="`+intercom.SnippetMarker+`"`); n != 1 {
+	if n := strings.Count(p.body, `id="`+adapter.SnippetMarker+`"`); n != 1 {
 		t.Fatalf("the page has %d snippets, want 1:\n%s", n, p.body)
 	}
 	for _, s := range []string{
@@ -61,7 +61,7 @@ func checkSnippet(t *testing.T, p response, want map[string]any) string {
 			t.Errorf("the page lacks %s; it is:\n%s", s, p.body)
 		}
 	}
-	if i, j := strings.Index(p.body, intercom.SnippetMarker), strings.LastIndex(strings.ToLower(p.body), "</body>"); j < 0 || i > j {
+	if i, j := strings.Index(p.body, adapter.SnippetMarker), strings.LastIndex(strings.ToLower(p.body), "</body>"); j < 0 || i > j {
 		t.Errorf("the snippet is not inside the body:\n%s", p.body)
 	}
 	equalJSON(t, "window.intercomSettings", snippetSettings(t, p.body), want)
@@ -140,9 +140,9 @@ func RunHTTP(t *testing.T, serve Server) {
 				t.Errorf("logout does not expire %s (Set-Cookie: %v)", name, p.header.Values("Set-Cookie"))
 			}
 		}
-		flag := set[intercom.ShutdownCookie]
+		flag := set[adapter.ShutdownCookie]
 		if flag == nil || flag.MaxAge <= 0 {
-			t.Fatalf("logout does not set %s (Set-Cookie: %v)", intercom.ShutdownCookie, p.header.Values("Set-Cookie"))
+			t.Fatalf("logout does not set %s (Set-Cookie: %v)", adapter.ShutdownCookie, p.header.Values("Set-Cookie"))
 		}
 
 		next := fetch(t, http.MethodGet, base+"/", func(r *http.Request) { r.Header.Add("Cookie", flag.Name+"="+flag.Value) })

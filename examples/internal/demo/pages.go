@@ -7,7 +7,7 @@ import (
 )
 
 // The page templates. Each page's data has Title, Framework, the
-// Messenger's snippet under intercom.TemplateKey ("Intercom"), and Users
+// Messenger's snippet under adapter.TemplateKey ("Intercom"), and Users
 // (the public page) or User (the account page).
 //
 //go:embed templates/*.html

@@ -1,4 +1,8 @@
-package intercom
+// Package scan finds where whole-page install puts the snippet in an HTML
+// page, in memory (At) or as the page streams (Injector), and decides which
+// responses whole-page install applies to (ShouldInject). The adapter kit
+// (package adapter) builds its whole-page writers on it.
+package scan
 
 import (
 	"bytes"
@@ -7,19 +11,19 @@ import (
 	"strings"
 )
 
-// SnippetMarker is the id of the snippet's script element. A page that
-// contains it already carries the snippet (a template helper rendered it),
-// and whole-page install leaves it alone.
-const SnippetMarker = "IntercomSettingsScriptTag"
+// Marker is the id of the snippet's script element. A page that contains it
+// already carries the snippet (a template helper rendered it), and
+// whole-page install leaves it alone.
+const Marker = "IntercomSettingsScriptTag"
 
 // closeTagLen is len("</body") plus the byte that ends the tag name.
 const closeTagLen = 7
 
-// MaxInjectTail bounds what an Injector holds back after a </body>
+// MaxTail bounds what an Injector holds back after a </body>
 // candidate: a page whose "last </body>" is followed by more than this is not
 // what whole-page install expects (the candidate sat in a script string), so
 // the candidate is let go and later ones are looked for.
-const MaxInjectTail = 64 << 10
+const MaxTail = 64 << 10
 
 // isBodyClose reports whether b[i:] starts with </body followed by the end
 // of the tag name (>, / or white space), in any letter case.
@@ -82,31 +86,18 @@ func partialLen(b []byte) int {
 	return 0
 }
 
-// InjectAt returns where whole-page install puts the snippet in page: the
+// At returns where whole-page install puts the snippet in page: the
 // index of its last </body> (any letter case), or -1 when page has none, when
-// that last one is followed by more than MaxInjectTail, or when page already
+// that last one is followed by more than MaxTail, or when page already
 // contains the snippet. It is what an Injector streams for the same page, for
 // frameworks that hold the body in memory; it searches from the end, so it
-// costs the page's tail, plus one fast pass for SnippetMarker.
-func InjectAt(page []byte) int {
-	i := lastBodyCloseWithin(page, MaxInjectTail)
-	if i < 0 || bytes.Contains(page, []byte(SnippetMarker)) {
+// costs the page's tail, plus one fast pass for Marker.
+func At(page []byte) int {
+	i := lastBodyCloseWithin(page, MaxTail)
+	if i < 0 || bytes.Contains(page, []byte(Marker)) {
 		return -1
 	}
 	return i
-}
-
-// InjectBytes returns page with snippet inserted at InjectAt(page), and
-// whether it did so; otherwise page unchanged.
-func InjectBytes(page, snippet []byte) ([]byte, bool) {
-	i := InjectAt(page)
-	if i < 0 || len(snippet) == 0 {
-		return page, false
-	}
-	out := make([]byte, 0, len(page)+len(snippet))
-	out = append(out, page[:i]...)
-	out = append(out, snippet...)
-	return append(out, page[i:]...), true
 }
 
 // Injector streams an HTML page to an io.Writer and inserts a snippet before
@@ -114,7 +105,7 @@ func InjectBytes(page, snippet []byte) ([]byte, bool) {
 // candidate is written through at once; only the candidate and what follows
 // it are held back, until a later candidate replaces it or Finish inserts the
 // snippet. Memory is therefore bounded by the tail after the last </body>
-// seen (and by MaxInjectTail), not by the page size.
+// seen (and by MaxTail), not by the page size.
 //
 // The zero Injector is not usable; call Reset first. An Injector is not safe
 // for concurrent use.
@@ -122,8 +113,8 @@ type Injector struct {
 	w       io.Writer
 	held    []byte // a </body candidate and what follows, or a partial tag
 	holding bool   // held starts with a complete candidate
-	seen    bool   // the stream already contains SnippetMarker
-	mtail   [len(SnippetMarker) - 1]byte
+	seen    bool   // the stream already contains Marker
+	mtail   [len(Marker) - 1]byte
 	mlen    int
 	err     error
 }
@@ -175,7 +166,7 @@ func (j *Injector) Write(p []byte) (int, error) {
 	default:
 		j.passThrough(p)
 	}
-	if j.holding && len(j.held) > MaxInjectTail {
+	if j.holding && len(j.held) > MaxTail {
 		// Let the candidate go: write all but a possible partial tag.
 		j.holding = false
 		keep := partialLen(j.held)
@@ -208,27 +199,27 @@ func (j *Injector) passThrough(p []byte) {
 	j.held = append(j.held[:n], p...)
 }
 
-// watchMarker notes whether the stream contains SnippetMarker, across writes.
+// watchMarker notes whether the stream contains Marker, across writes.
 func (j *Injector) watchMarker(p []byte) {
 	if j.seen {
 		return
 	}
-	if bytes.Contains(p, []byte(SnippetMarker)) {
+	if bytes.Contains(p, []byte(Marker)) {
 		j.seen = true
 		return
 	}
-	var win [2*len(SnippetMarker) - 2]byte
-	w := append(append(win[:0], j.mtail[:j.mlen]...), p[:min(len(p), len(SnippetMarker)-1)]...)
-	if bytes.Contains(w, []byte(SnippetMarker)) {
+	var win [2*len(Marker) - 2]byte
+	w := append(append(win[:0], j.mtail[:j.mlen]...), p[:min(len(p), len(Marker)-1)]...)
+	if bytes.Contains(w, []byte(Marker)) {
 		j.seen = true
 		return
 	}
-	// Keep the stream's last len(SnippetMarker)-1 bytes.
-	all := append(append(win[:0], j.mtail[:j.mlen]...), p[len(p)-min(len(p), len(SnippetMarker)-1):]...)
+	// Keep the stream's last len(Marker)-1 bytes.
+	all := append(append(win[:0], j.mtail[:j.mlen]...), p[len(p)-min(len(p), len(Marker)-1):]...)
 	j.mlen = copy(j.mtail[:], all[len(all)-min(len(all), len(j.mtail)):])
 }
 
-// SnippetSeen reports whether the page written so far contains SnippetMarker.
+// SnippetSeen reports whether the page written so far contains Marker.
 func (j *Injector) SnippetSeen() bool { return j.seen }
 
 // Finish ends the page: it writes the snippet before the held </body>

@@ -1,4 +1,4 @@
-package intercom
+package adapter
 
 import (
 	"bytes"
@@ -16,24 +16,8 @@ import (
 const TemplateKey = "Intercom"
 
 // TemplatePrefix marks template data keys that are custom Intercom data, as
-// the seed's intercom_* template variables.
+// django-analytical's intercom_* template variables were.
 const TemplatePrefix = "intercom_"
-
-// TemplateAttributes collects the intercom_* keys of template data, prefix
-// stripped, for adapters whose template integration sees map data. It returns
-// nil when there are none.
-func TemplateAttributes(data map[string]any) Attributes {
-	var a Attributes
-	for k, v := range data {
-		if name, ok := templateAttribute(k); ok {
-			if a == nil {
-				a = make(Attributes)
-			}
-			a[name] = v
-		}
-	}
-	return a
-}
 
 // templateAttribute returns the attribute name a template data key stands
 // for: the key without TemplatePrefix, when it has the prefix and more.
@@ -42,12 +26,12 @@ func templateAttribute(key string) (name string, ok bool) {
 	return name, ok && name != ""
 }
 
-// TemplateData returns a copy of data, of the same map type, that also holds
-// r's snippet under TemplateKey, after setting data's intercom_* keys on r
-// (see TemplateAttributes): what every adapter's template helper does. A nil
+// Data returns a copy of data, of the same map type, that also holds r's
+// snippet under TemplateKey, after setting data's intercom_* keys on r
+// (prefix stripped, with Set): what every adapter's map-data helper does. A nil
 // r (no middleware, or a skipped request) gives an empty snippet. data is
 // never modified and may be nil; a TemplateKey in it is replaced.
-func TemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
+func Data[M ~map[string]any, C any](r *Request[C], data M) M {
 	out := copyTemplateData(r, data)
 	out[TemplateKey] = r.Snippet()
 	return out
@@ -59,7 +43,7 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 	out := make(M, len(data)+1)
 	for k, v := range data {
 		out[k] = v
-		if name, ok := templateAttribute(k); ok && r != nil {
+		if name, ok := templateAttribute(k); ok {
 			r.Set(name, v)
 		}
 	}
@@ -69,7 +53,7 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 // RenderTemplate renders a page for r and writes it to w, for adapters whose
 // template integration runs the engine itself (echo's Renderer, fiber's
 // Views). render is that engine call. It gets a copy of data, as
-// TemplateData makes (intercom_* keys set on r, data never modified), whose
+// Data makes (intercom_* keys set on r, data never modified), whose
 // TemplateKey holds a placeholder; RenderTemplate renders the page into a
 // pooled buffer, then writes it to w with each placeholder replaced by r's
 // snippet, appended straight into the output. The snippet is never built as
@@ -86,11 +70,11 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 // have the token between them and a forgery). A template that transforms
 // the value (printf, len, a JavaScript context) sees the placeholder, not
 // the snippet.
-// With a nil r, or a disabled Messenger, render gets TemplateData's copy
+// With a nil or skipped r, or a disabled Messenger, render gets Data's copy
 // (an empty snippet) and writes to w directly.
 func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M, render func(io.Writer, M) error) error {
-	if r == nil || !r.m.Enabled() {
-		return render(w, TemplateData(r, data))
+	if !r.active() {
+		return render(w, Data(r, data))
 	}
 	out := copyTemplateData(r, data)
 	out[TemplateKey] = placeholderValue
@@ -127,6 +111,20 @@ var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const maxPooledPage = 1 << 20
 
+// bufPool holds snippet buffers; maxPooledSnippet keeps an unusually large
+// one out of it.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+const maxPooledSnippet = 64 << 10
+
+// putBuf returns b, grown from the buffer bp held, to bufPool in bp.
+func putBuf(bp *[]byte, b []byte) {
+	if cap(b) <= maxPooledSnippet {
+		*bp = b
+		bufPool.Put(bp)
+	}
+}
+
 // writeExpanded writes page to w with every snippetPlaceholder replaced by
 // the snippet.
 func (r *Request[C]) writeExpanded(w io.Writer, page []byte) error {
@@ -147,7 +145,7 @@ func (r *Request[C]) writeExpanded(w io.Writer, page []byte) error {
 		return err
 	}
 	bp := bufPool.Get().(*[]byte)
-	snippet := r.appendSnippet((*bp)[:0])
+	snippet := r.AppendSnippet((*bp)[:0])
 	defer putBuf(bp, snippet)
 	if g, ok := w.(interface{ Grow(int) }); ok {
 		g.Grow(len(page) + len(found)*(len(snippet)-len(ph)))

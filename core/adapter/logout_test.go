@@ -1,4 +1,4 @@
-package intercom_test
+package adapter_test
 
 import (
 	"slices"

@@ -1,0 +1,76 @@
+package adapter
+
+import (
+	"context"
+	"io"
+)
+
+// ctxKey is the context key of a Request[C]: a distinct type per C, so the
+// states of two adapters never collide.
+type ctxKey[C any] struct{}
+
+// NewContext returns a copy of ctx that carries r, for adapters whose
+// framework hands handlers a context.Context (the request's context in
+// net/http, gin and echo; fiber's user context), so that the Component finds
+// the request's state there.
+func NewContext[C any](ctx context.Context, r *Request[C]) context.Context {
+	return context.WithValue(ctx, ctxKey[C]{}, r)
+}
+
+// ContextKey returns the key NewContext stores a Request[C] under, for
+// frameworks whose own context type looks values up by key (fiber v3's Ctx
+// and fasthttp's RequestCtx find their locals with Value).
+func ContextKey[C any]() any { return ctxKey[C]{} }
+
+// FromContext returns the Request[C] that ctx carries; nil if none, or if
+// ctx is nil.
+func FromContext[C any](ctx context.Context) *Request[C] {
+	if ctx == nil {
+		return nil
+	}
+	r, _ := ctx.Value(ctxKey[C]{}).(*Request[C])
+	return r
+}
+
+// Component is a templ component (github.com/a-h/templ's templ.Component is
+// any value with this Render method) that writes the snippet of the request
+// whose context it is rendered with. Adapters return one from their
+// Component function, so a templ page writes @intercomhttp.Component() and
+// this module needs no templ import.
+type Component[C any] struct {
+	find func(context.Context) *Request[C]
+	warn *Warning
+}
+
+// NewComponent returns the Component of an adapter: find returns the request
+// state a context carries (nil: FromContext), w logs the missing-middleware
+// warning.
+func NewComponent[C any](w *Warning, find func(context.Context) *Request[C]) Component[C] {
+	if find == nil {
+		find = FromContext[C]
+	}
+	return Component[C]{find: find, warn: w}
+}
+
+// Render writes the snippet of the request ctx carries to w, with the
+// request's nonce. Without request state in ctx (no middleware, a nil or
+// unrelated context) it writes nothing, logs the missing-middleware warning
+// once and returns nil, so the page still renders.
+func (c Component[C]) Render(ctx context.Context, w io.Writer) error {
+	var r *Request[C]
+	if c.find != nil && ctx != nil {
+		r = c.find(ctx)
+	}
+	if r == nil {
+		c.warn.miss()
+		return nil
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := r.AppendSnippet((*bp)[:0])
+	defer putBuf(bp, b)
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := w.Write(b)
+	return err
+}

@@ -1,0 +1,262 @@
+package adapter
+
+import (
+	"net/http"
+
+	"github.com/goanalytical/intercom/core/internal/scan"
+)
+
+// SnippetMarker is the id of the snippet's script element. A page that
+// contains it already carries the snippet, and whole-page install leaves it
+// alone.
+const SnippetMarker = scan.Marker
+
+// page is what whole-page install needs from one request's Intercom state;
+// *Request[C] implements it.
+type page interface {
+	// Rendered reports whether a template helper already rendered the snippet.
+	Rendered() bool
+	// AppendSnippet renders the snippet; here after the headers have gone
+	// out, so a logout flag is left for the page's script to delete.
+	AppendSnippet(dst []byte) []byte
+}
+
+// InjectWriter is whole-page install for net/http-based frameworks, as
+// Request.Inject sets it up: it wraps a ResponseWriter and, for responses
+// whole-page install applies to, streams the body through a scanner that
+// inserts the snippet before the last </body>, dropping Content-Length (the
+// body grows). Other responses pass through untouched. The decision is made
+// when the handler first writes (or flushes, or finishes), so headers set
+// after WriteHeader but before the body, as Gin does, count.
+//
+// An adapter whose framework has a writer interface of its own (gin's
+// gin.ResponseWriter) wraps the InjectWriter in it; the others hand it to
+// the handler as it is.
+type InjectWriter struct {
+	http.ResponseWriter
+	method  string
+	page    page
+	status  int
+	decided bool
+	active  bool
+	added   int // length of the inserted snippet
+	inj     scan.Injector
+	small   []byte // coalesced small writes, see Write
+}
+
+// Templates write a page in thousands of tiny pieces; the Injector's work is
+// per write, so pieces smaller than coalesceBelow are gathered into a buffer
+// of coalesceSize first.
+const (
+	coalesceBelow = 512
+	coalesceSize  = 4 << 10
+)
+
+// headerEditor is the part of a response's headers whole-page install
+// changes; http.Header implements it, and fastHeader gives fasthttp's.
+type headerEditor interface {
+	Get(key string) string
+	Set(key, value string)
+	Del(key string)
+}
+
+// prepareHeaders adjusts the headers of a response that gets the snippet:
+// its length changes (Content-Length goes), byte ranges and the validator of
+// the original body no longer apply (Accept-Ranges, ETag go), and the page
+// now carries a per-visitor snippet, so without a caching policy of its own
+// it becomes Cache-Control: private.
+func prepareHeaders(h headerEditor) {
+	h.Del("Content-Length")
+	h.Del("Accept-Ranges")
+	h.Del("Etag")
+	if h.Get("Cache-Control") == "" {
+		h.Set("Cache-Control", "private")
+	}
+}
+
+// newInjectWriter wraps w for a request with the given method. The snippet
+// is rendered at most once, at finish, so it sees everything the handler set.
+func newInjectWriter(w http.ResponseWriter, method string, p page) *InjectWriter {
+	iw := &InjectWriter{ResponseWriter: w, method: method, page: p}
+	iw.inj.Reset(w)
+	return iw
+}
+
+// WriteHeader records the status; headers go out with the first write.
+// Codes below 1 (which some frameworks use for "not set") are ignored.
+func (w *InjectWriter) WriteHeader(code int) {
+	if w.decided || code < 1 {
+		return // superfluous, as net/http would ignore it
+	}
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		w.ResponseWriter.WriteHeader(code) // informational: pass on, decide later
+		return
+	}
+	w.status = code
+	if code == http.StatusSwitchingProtocols {
+		w.decide(nil)
+	}
+}
+
+// decide chooses, once, whether to inject, and sends the headers.
+func (w *InjectWriter) decide(first []byte) {
+	if w.decided {
+		return
+	}
+	w.decided = true
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	h := w.Header()
+	if h.Get("Content-Type") == "" && first != nil && w.status != http.StatusNoContent && w.status != http.StatusNotModified {
+		// What net/http would sniff; set it now so that the decision sees it.
+		h.Set("Content-Type", http.DetectContentType(first))
+	}
+	w.active = !w.page.Rendered() && scan.ShouldInject(w.method, w.status, h.Get("Content-Type"), h.Get("Content-Encoding"))
+	if w.active {
+		prepareHeaders(h)
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+}
+
+// WriteHeaderNow decides and sends the headers without a body write, for
+// frameworks whose writers have it (Gin's AbortWithStatus, 204, 304).
+func (w *InjectWriter) WriteHeaderNow() { w.decide(nil) }
+
+// Write writes the body, through the Injector when injecting.
+func (w *InjectWriter) Write(p []byte) (int, error) {
+	if len(p) == 0 && !w.decided {
+		return 0, nil // net/http sniffs the first non-empty write
+	}
+	w.decide(p)
+	if !w.active {
+		return w.ResponseWriter.Write(p)
+	}
+	if len(p) < coalesceBelow && w.gather(len(p)) {
+		w.small = append(w.small, p...)
+		return len(p), nil
+	}
+	if err := w.flushSmall(); err != nil {
+		return 0, err
+	}
+	return w.inj.Write(p)
+}
+
+// WriteString is Write for strings, for writers that are io.StringWriters;
+// small strings are gathered without a conversion.
+func (w *InjectWriter) WriteString(s string) (int, error) {
+	if w.decided && w.active && len(s) < coalesceBelow && w.gather(len(s)) {
+		w.small = append(w.small, s...)
+		return len(s), nil
+	}
+	return w.Write([]byte(s))
+}
+
+// gather reports whether n more bytes fit the small-write buffer, flushing
+// it first when they do not.
+func (w *InjectWriter) gather(n int) bool {
+	if w.small == nil {
+		w.small = make([]byte, 0, coalesceSize)
+	}
+	if len(w.small)+n <= cap(w.small) {
+		return true
+	}
+	return w.flushSmall() == nil
+}
+
+func (w *InjectWriter) flushSmall() error {
+	if len(w.small) == 0 {
+		return nil
+	}
+	_, err := w.inj.Write(w.small)
+	w.small = w.small[:0]
+	return err
+}
+
+// Flush sends what can be sent: everything but a held </body> candidate.
+func (w *InjectWriter) Flush() {
+	w.decide(nil)
+	_ = w.flushSmall()
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
+// finish ends the response: it sends the headers if the handler wrote
+// nothing, and inserts the snippet unless withSnippet is false (the handler
+// panicked: what it wrote is sent, but neither the snippet nor the hooks
+// behind it run for a request that is failing). It reports whether it
+// injected.
+func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
+	if !w.decided {
+		if w.status == 0 {
+			return false, nil // the handler wrote nothing: leave the response to the framework
+		}
+		w.decide(nil)
+	}
+	if !w.active {
+		return false, nil
+	}
+	if err := w.flushSmall(); err != nil {
+		return false, err
+	}
+	if !withSnippet || w.inj.SnippetSeen() {
+		return w.inj.Finish(nil)
+	}
+	bp := bufPool.Get().(*[]byte)
+	snippet := w.page.AppendSnippet((*bp)[:0])
+	defer putBuf(bp, snippet)
+	ok, err := w.inj.Finish(snippet)
+	if ok {
+		w.added = len(snippet)
+	}
+	return ok, err
+}
+
+// Status returns the status the handler set (200 if it wrote without one, 0
+// if it has done neither).
+func (w *InjectWriter) Status() int { return w.status }
+
+// Unwrap returns the wrapped ResponseWriter, for http.ResponseController.
+func (w *InjectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Inject is whole-page install, django-analytical's "generic tags", for
+// net/http-based frameworks: it runs serve, the rest of the handler chain,
+// and inserts the snippet before the last </body> (any letter case) of a
+// text/html response whose page does not carry it already. serve gets w
+// wrapped in an InjectWriter as iw, to install as the framework's response
+// writer; it gets iw nil, and should then serve on w unchanged, where there
+// is nothing to inject: a nil or skipped Request, a disabled Messenger, or
+// an Inject already running for this request (the middleware installed
+// twice).
+//
+// The rules: no snippet for HEAD requests, 1xx, 204, 206 and 3xx
+// responses, anything but text/html, encoded bodies (Content-Encoding gzip,
+// br, ...) and pages that rendered the snippet already (a template helper,
+// or the snippet's own marker in the body). A page that gets it loses its
+// Content-Length, Accept-Ranges and ETag, and becomes Cache-Control: private
+// unless the handler set a caching policy. The page streams: all but a held
+// </body> candidate goes out as it is written, and memory stays bounded.
+// The snippet is rendered once, after serve returns, so it sees every
+// Identify and Set of the handler.
+//
+// If serve panics, what it wrote is sent without the snippet and the panic
+// goes on. added is the length of the inserted snippet (0 if none), for
+// frameworks that count the bytes sent; err is a failed write to the client.
+func (r *Request[C]) Inject(w http.ResponseWriter, method string, serve func(w http.ResponseWriter, iw *InjectWriter)) (added int, err error) {
+	if !r.active() || r.injecting {
+		serve(w, nil)
+		return 0, nil
+	}
+	r.injecting = true
+	iw := newInjectWriter(w, method, r)
+	done := false
+	defer func() {
+		r.injecting = false
+		if !done {
+			_, _ = iw.finish(false)
+		}
+	}()
+	serve(iw, iw)
+	done = true
+	_, err = iw.finish(true)
+	return iw.added, err
+}

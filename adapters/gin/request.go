@@ -59,6 +59,6 @@ func Data(c *gin.Context, data gin.H) gin.H { return adapter.Data(lookup(c), dat
 //	_ = page().Render(c.Request.Context(), c.Writer)
 //
 // With a context Middleware did not see, it writes nothing (and warns once).
-func Component() adapter.Component[*gin.Context] { return component }
+func Component() adapter.Component { return component }
 
 var component = adapter.NewComponent[*gin.Context](warning, nil)

@@ -37,37 +37,40 @@ func FromContext[C any](ctx context.Context) *Request[C] {
 // whose context it is rendered with. Adapters return one from their
 // Component function, so a templ page writes @intercomhttp.Component() and
 // this module needs no templ import.
-type Component[C any] struct {
-	find func(context.Context) *Request[C]
-	warn *Warning
+type Component struct {
+	appendFor func(ctx context.Context, dst []byte) ([]byte, bool)
+	warn      *Warning
 }
 
 // NewComponent returns the Component of an adapter: find returns the request
-// state a context carries (nil: FromContext), w logs the missing-middleware
-// warning.
-func NewComponent[C any](w *Warning, find func(context.Context) *Request[C]) Component[C] {
+// state a context carries (nil find: FromContext), w logs the
+// missing-middleware warning.
+func NewComponent[C any](w *Warning, find func(context.Context) *Request[C]) Component {
 	if find == nil {
 		find = FromContext[C]
 	}
-	return Component[C]{find: find, warn: w}
+	return Component{warn: w, appendFor: func(ctx context.Context, dst []byte) ([]byte, bool) {
+		r := find(ctx)
+		return r.AppendSnippet(dst), r != nil
+	}}
 }
 
 // Render writes the snippet of the request ctx carries to w, with the
 // request's nonce. Without request state in ctx (no middleware, a nil or
 // unrelated context) it writes nothing, logs the missing-middleware warning
 // once and returns nil, so the page still renders.
-func (c Component[C]) Render(ctx context.Context, w io.Writer) error {
-	var r *Request[C]
-	if c.find != nil && ctx != nil {
-		r = c.find(ctx)
-	}
-	if r == nil {
+func (c Component) Render(ctx context.Context, w io.Writer) error {
+	if c.appendFor == nil || ctx == nil {
 		c.warn.miss()
 		return nil
 	}
 	bp := bufPool.Get().(*[]byte)
-	b := r.AppendSnippet((*bp)[:0])
+	b, found := c.appendFor(ctx, (*bp)[:0])
 	defer putBuf(bp, b)
+	if !found {
+		c.warn.miss()
+		return nil
+	}
 	if len(b) == 0 {
 		return nil
 	}

@@ -82,6 +82,62 @@ func WithSkipper[C any](f func(C) bool) Option[C] {
 	return func(h *Hooks[C]) { h.Skip = f }
 }
 
+// With returns h with opts applied in order; nil options are ignored.
+func (h Hooks[C]) With(opts ...Option[C]) Hooks[C] {
+	for _, o := range opts {
+		if o != nil {
+			o(&h)
+		}
+	}
+	return h
+}
+
+// Adapt returns h as hooks over another context type D, each calling its
+// counterpart with via(d): for an adapter whose options take one type (such
+// as *http.Request) while its per-request context is another (the request
+// together with its ResponseWriter). Nil hooks stay nil.
+func Adapt[C, D any](h Hooks[C], via func(D) C) Hooks[D] {
+	return Hooks[D]{
+		User:        adapt2(h.User, via),
+		Attributes:  adapt1(h.Attributes, via),
+		Nonce:       adapt1(h.Nonce, via),
+		ClientIP:    adapt1(h.ClientIP, via),
+		Skip:        adapt1(h.Skip, via),
+		AuthUser:    adapt1(h.AuthUser, via),
+		CookieNames: adapt1(h.CookieNames, via),
+		HasCookie:   adaptArg(h.HasCookie, via),
+		SetCookie:   adaptSet(h.SetCookie, via),
+	}
+}
+
+func adapt1[C, D, T any](f func(C) T, via func(D) C) func(D) T {
+	if f == nil {
+		return nil
+	}
+	return func(d D) T { return f(via(d)) }
+}
+
+func adapt2[C, D, T any](f func(C) (T, bool), via func(D) C) func(D) (T, bool) {
+	if f == nil {
+		return nil
+	}
+	return func(d D) (T, bool) { return f(via(d)) }
+}
+
+func adaptArg[C, D any](f func(C, string) bool, via func(D) C) func(D, string) bool {
+	if f == nil {
+		return nil
+	}
+	return func(d D, s string) bool { return f(via(d), s) }
+}
+
+func adaptSet[C, D any](f func(C, *http.Cookie), via func(D) C) func(D, *http.Cookie) {
+	if f == nil {
+		return nil
+	}
+	return func(d D, c *http.Cookie) { f(via(d), c) }
+}
+
 // Middleware is what an adapter's middleware holds: the Messenger and the
 // Hooks, built once. Its Start begins each request.
 type Middleware[C any] struct {
@@ -99,12 +155,7 @@ func NewMiddleware[C any](name string, m *intercom.Messenger, hooks Hooks[C], op
 	if m == nil {
 		panic(name + ": needs a *intercom.Messenger from intercom.New, got nil")
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&hooks)
-		}
-	}
-	return &Middleware[C]{m: m, st: link.Of(m), hooks: hooks}
+	return &Middleware[C]{m: m, st: link.Of(m), hooks: hooks.With(opts...)}
 }
 
 // Messenger returns the Messenger the middleware renders with.

@@ -12,10 +12,20 @@ import (
 // exchange is one request as the kit sees it: the latest *http.Request a
 // helper was given (so that hooks see the context values of the middlewares
 // that ran after Middleware), the ResponseWriter for cookies, and the state.
+// It is the request's context too, so that one allocation serves all three.
 type exchange struct {
+	context.Context
 	w     http.ResponseWriter
 	r     *http.Request
-	state *adapter.Request[*exchange]
+	state adapter.Request[*exchange]
+}
+
+// Value finds the exchange itself under stateKey.
+func (x *exchange) Value(key any) any {
+	if key == (stateKey{}) {
+		return x
+	}
+	return x.Context.Value(key)
 }
 
 func (x *exchange) request() *http.Request { return x.r }
@@ -69,9 +79,9 @@ func Middleware(m *intercom.Messenger, opts ...Option) func(http.Handler) http.H
 				next.ServeHTTP(w, r)
 				return
 			}
-			x := &exchange{w: w}
-			x.r = r.WithContext(context.WithValue(r.Context(), stateKey{}, x))
-			x.state = mw.Start(x)
+			x := &exchange{Context: r.Context(), w: w}
+			x.r = r.WithContext(x)
+			mw.Init(&x.state, x)
 			next.ServeHTTP(w, x.r)
 		})
 	}
@@ -99,5 +109,5 @@ func lookup(r *http.Request) *adapter.Request[*exchange] {
 	if x == nil {
 		return adapter.Lookup[*exchange](nil, warning)
 	}
-	return x.state
+	return &x.state
 }

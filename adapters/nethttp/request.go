@@ -55,7 +55,7 @@ func Component() adapter.Component { return component }
 
 var component = adapter.NewComponent(warning, func(ctx context.Context) *adapter.Request[*exchange] {
 	if x := fromContext(ctx); x != nil {
-		return x.state
+		return &x.state
 	}
 	return nil
 })

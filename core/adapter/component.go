@@ -9,12 +9,30 @@ import (
 // states of two adapters never collide.
 type ctxKey[C any] struct{}
 
-// NewContext returns a copy of ctx that carries r, for adapters whose
-// framework hands handlers a context.Context (the request's context in
-// net/http, gin and echo; fiber's user context), so that the Component finds
-// the request's state there.
+// NewContext returns a context derived from ctx that carries r, for
+// adapters whose framework hands handlers a context.Context (the request's
+// context in net/http, gin and echo; fiber's user context), so that the
+// Component finds the request's state there. It costs no allocation: the
+// context lives in r, so call it once per request. A nil r returns ctx.
 func NewContext[C any](ctx context.Context, r *Request[C]) context.Context {
-	return context.WithValue(ctx, ctxKey[C]{}, r)
+	if r == nil {
+		return ctx
+	}
+	r.cv = requestContext[C]{Context: ctx, r: r}
+	return &r.cv
+}
+
+// requestContext is the context NewContext returns: ctx with one value.
+type requestContext[C any] struct {
+	context.Context
+	r *Request[C]
+}
+
+func (c *requestContext[C]) Value(key any) any {
+	if _, ok := key.(ctxKey[C]); ok {
+		return c.r
+	}
+	return c.Context.Value(key)
 }
 
 // ContextKey returns the key NewContext stores a Request[C] under, for

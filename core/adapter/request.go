@@ -165,11 +165,18 @@ func (mw *Middleware[C]) Messenger() *intercom.Messenger { return mw.m }
 // reports gets a state that renders nothing; a panicking Skip hook is
 // reported as a HookError and the request is not skipped.
 func (mw *Middleware[C]) Start(c C) *Request[C] {
-	r := &Request[C]{mw: mw, ctx: c}
+	r := new(Request[C])
+	mw.Init(r, c)
+	return r
+}
+
+// Init is Start for a Request the adapter allocates itself, as a field of
+// its own per-request value, to save an allocation; r is overwritten.
+func (mw *Middleware[C]) Init(r *Request[C], c C) {
+	*r = Request[C]{mw: mw, ctx: c}
 	if mw.hooks.Skip != nil {
 		r.skipped, _ = guard(mw.st, "Skipper", func() bool { return mw.hooks.Skip(c) })
 	}
-	return r
 }
 
 // Request is the Intercom state of one request: the user and custom data
@@ -193,6 +200,7 @@ type Request[C any] struct {
 	pending   bool // ShutdownCookie seen and not yet cleared
 	rendered  bool
 	injecting bool // Inject is running for this request
+	cv        requestContext[C]
 }
 
 // Messenger returns the Messenger the request renders with; nil for a nil

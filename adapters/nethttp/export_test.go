@@ -1,0 +1,4 @@
+package intercomhttp
+
+// ResetNoMiddlewareWarning lets a test see the once-per-process warning.
+func ResetNoMiddlewareWarning() { warning.Reset() }

@@ -36,25 +36,11 @@ const stateKey = "github.com/goanalytical/intercom/adapters/gin"
 // Middleware panics if m is nil: a Messenger from intercom.New is required
 // (a disabled one, with an empty AppID, renders nothing).
 func Middleware(m *intercom.Messenger, opts ...Option) gin.HandlerFunc {
-	mw := adapter.NewMiddleware("intercomgin.Middleware", m, adapter.Hooks[*gin.Context]{
+	hooks := adapter.Hooks[*gin.Context]{
 		ClientIP: (*gin.Context).ClientIP,
 		AuthUser: func(c *gin.Context) any { return c.Value(gin.AuthUserKey) },
-		HasCookie: func(c *gin.Context, name string) bool {
-			_, err := c.Request.Cookie(name)
-			return err == nil
-		},
-		CookieNames: func(c *gin.Context) (names []string) {
-			for _, ck := range c.Request.Cookies() {
-				names = append(names, ck.Name)
-			}
-			return names
-		},
-		SetCookie: func(c *gin.Context, ck *http.Cookie) {
-			if !c.Writer.Written() { // Inject renders after the headers went out
-				http.SetCookie(c.Writer, ck)
-			}
-		},
-	}, opts...)
+	}.WithRequestCookies(func(c *gin.Context) *http.Request { return c.Request }, responseHeader)
+	mw := adapter.NewMiddleware("intercomgin.Middleware", m, hooks, opts...)
 	return func(c *gin.Context) {
 		if _, seen := c.Get(stateKey); !seen {
 			r := mw.Start(c)
@@ -63,6 +49,15 @@ func Middleware(m *intercom.Messenger, opts ...Option) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// responseHeader is where cookies go, until the headers have gone out (Inject
+// renders the snippet after the handler wrote the page).
+func responseHeader(c *gin.Context) http.Header {
+	if c.Writer.Written() {
+		return nil
+	}
+	return c.Writer.Header()
 }
 
 // warning writes adapter.ErrNoMiddleware to gin.DefaultErrorWriter, where

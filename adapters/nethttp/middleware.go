@@ -30,6 +30,8 @@ func (x *exchange) Value(key any) any {
 
 func (x *exchange) request() *http.Request { return x.r }
 
+func (x *exchange) header() http.Header { return x.w.Header() }
+
 // stateKey is the context key of a request's exchange.
 type stateKey struct{}
 
@@ -59,19 +61,8 @@ type stateKey struct{}
 func Middleware(m *intercom.Messenger, opts ...Option) func(http.Handler) http.Handler {
 	hooks := adapter.Hooks[*http.Request]{
 		ClientIP: func(r *http.Request) string { return intercom.ClientIP(r, nil) },
-		HasCookie: func(r *http.Request, name string) bool {
-			_, err := r.Cookie(name)
-			return err == nil
-		},
-		CookieNames: func(r *http.Request) (names []string) {
-			for _, c := range r.Cookies() {
-				names = append(names, c.Name)
-			}
-			return names
-		},
 	}.With(opts...)
-	glue := adapter.Adapt(hooks, (*exchange).request)
-	glue.SetCookie = func(x *exchange, c *http.Cookie) { http.SetCookie(x.w, c) }
+	glue := adapter.Adapt(hooks, (*exchange).request).WithRequestCookies((*exchange).request, (*exchange).header)
 	mw := adapter.NewMiddleware("intercomhttp.Middleware", m, glue)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -92,6 +92,40 @@ func (h Hooks[C]) With(opts ...Option[C]) Hooks[C] {
 	return h
 }
 
+// WithRequestCookies returns h with HasCookie, CookieNames and SetCookie
+// set, where they are nil, for a framework built on net/http: req returns
+// c's request, whose cookies HasCookie and CookieNames read; header returns
+// the response header map SetCookie adds its Set-Cookie line to, or nil
+// once the headers have gone out (SetCookie then does nothing).
+func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) http.Header) Hooks[C] {
+	if h.HasCookie == nil {
+		h.HasCookie = func(c C, name string) bool {
+			_, err := req(c).Cookie(name)
+			return err == nil
+		}
+	}
+	if h.CookieNames == nil {
+		h.CookieNames = func(c C) []string {
+			cookies := req(c).Cookies()
+			names := make([]string, len(cookies))
+			for i, ck := range cookies {
+				names[i] = ck.Name
+			}
+			return names
+		}
+	}
+	if h.SetCookie == nil {
+		h.SetCookie = func(c C, ck *http.Cookie) {
+			if hd := header(c); hd != nil {
+				if v := ck.String(); v != "" {
+					hd.Add("Set-Cookie", v)
+				}
+			}
+		}
+	}
+	return h
+}
+
 // Adapt returns h as hooks over another context type D, each calling its
 // counterpart with via(d): for an adapter whose options take one type (such
 // as *http.Request) while its per-request context is another (the request

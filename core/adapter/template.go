@@ -91,6 +91,53 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 	return r.writeExpanded(w, page.Bytes())
 }
 
+// RenderData is RenderTemplate for an engine whose data is untyped (echo's
+// Renderer): data of the framework's map type M, or of map[string]any, is
+// rendered by RenderTemplate with the snippet in place of TemplateKey
+// (intercom_* keys collected); any other data (a struct, nil) is passed to
+// render unchanged, without the snippet. r is called only for map data, so
+// that struct data on a route without the middleware logs no warning.
+func RenderData[M ~map[string]any, C any](r func() *Request[C], w io.Writer, data any, render func(w io.Writer, data any) error) error {
+	switch d := data.(type) {
+	case M:
+		return RenderTemplate(r(), w, d, func(w io.Writer, d M) error { return render(w, d) })
+	case map[string]any:
+		return RenderTemplate(r(), w, d, func(w io.Writer, d map[string]any) error { return render(w, d) })
+	}
+	return render(w, data)
+}
+
+// RenderBinding is RenderTemplate for an engine that never sees the request
+// and gets its state inside the data, as fiber's Views gets the locals with
+// PassLocalsToViews: map data (M or map[string]any) that holds a
+// *Request[C] under key and no TemplateKey yet is rendered by
+// RenderTemplate for that request; any other data goes to render unchanged:
+// a map without the state or with a TemplateKey already (from Data), or
+// data that is no map.
+func RenderBinding[M ~map[string]any, C any](w io.Writer, data any, key string, render func(w io.Writer, data any) error) error {
+	switch d := data.(type) {
+	case M:
+		if r := bound[C](d, key); r != nil {
+			return RenderTemplate(r, w, d, func(w io.Writer, d M) error { return render(w, d) })
+		}
+	case map[string]any:
+		if r := bound[C](d, key); r != nil {
+			return RenderTemplate(r, w, d, func(w io.Writer, d map[string]any) error { return render(w, d) })
+		}
+	}
+	return render(w, data)
+}
+
+// bound returns the *Request[C] data holds under key; nil when there is
+// none, or when data has a TemplateKey already.
+func bound[C any](data map[string]any, key string) *Request[C] {
+	if _, done := data[TemplateKey]; done {
+		return nil
+	}
+	r, _ := data[key].(*Request[C])
+	return r
+}
+
 // snippetPlaceholder is what RenderTemplate's engine call gets under
 // TemplateKey. html/template writes a NUL byte from data as U+FFFD in HTML
 // and as an escape in every other context, so only the placeholder value

@@ -13,6 +13,7 @@ import (
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
 	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // benchApp is the same small app with and without Intercom: a stand-in auth
@@ -33,7 +34,7 @@ func benchAppAs(b *testing.B, withIntercom bool, user func() string) *echo.Echo 
 	e.Renderer = &echo.TemplateRenderer{Template: tmpl}
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, user())
+			c.Set(userKey, user())
 			return next(c)
 		}
 	})
@@ -169,7 +170,7 @@ func benchInjectApp(m *intercom.Messenger, renderer echo.Renderer, inject bool, 
 	// this closure, holding only next, is 16 bytes smaller than signIn's.
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, "jane")
+			c.Set(userKey, "jane")
 			return next(c)
 		}
 	})
@@ -233,7 +234,7 @@ func BenchmarkPage100KB(b *testing.B) {
 		e.ServeHTTP(rec, req)
 		pages[i] = rec.Body.String()
 	}
-	if pages[0] != pages[1] || strings.Count(pages[0], intercom.SnippetMarker) != 1 || len(pages[0]) < 90<<10 {
+	if pages[0] != pages[1] || strings.Count(pages[0], adapter.SnippetMarker) != 1 || len(pages[0]) < 90<<10 {
 		b.Fatalf("pages differ or lack the snippet (%d and %d bytes)", len(pages[0]), len(pages[1]))
 	}
 	b.Run("Middleware", func(b *testing.B) { benchDiscard(b, baseline, len(pages[0])) })

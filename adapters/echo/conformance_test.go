@@ -36,7 +36,7 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 			return func(c echo.Context) error {
 				if v := s.SignedIn(header(c)); v != nil {
-					c.Set(intercomecho.UserKey, v)
+					c.Set(userKey, v)
 				}
 				return next(c)
 			}

@@ -12,6 +12,7 @@ import (
 
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // get serves GET path from 203.0.113.9 and returns the response body.
@@ -58,7 +59,7 @@ func Example() {
 	// The app's auth stores the signed-in user under "user"...
 	e.Use(middleware.BasicAuth(func(name, password string, c echo.Context) (bool, error) {
 		if name == "jane" && password == "correct horse" {
-			c.Set(intercomecho.UserKey, name)
+			c.Set("user", name)
 			return true, nil
 		}
 		return false, nil
@@ -270,7 +271,7 @@ func ExampleShutdown() {
 
 	// ...which makes the next page end the session at Intercom, once.
 	req = httptest.NewRequest(http.MethodGet, "/", nil)
-	req.AddCookie(&http.Cookie{Name: intercom.ShutdownCookie, Value: "1"})
+	req.AddCookie(&http.Cookie{Name: adapter.ShutdownCookie, Value: "1"})
 	rec = httptest.NewRecorder()
 	e.ServeHTTP(rec, req)
 	fmt.Println(strings.Contains(rec.Body.String(), `"shutdown"`), rec.Header().Get("Set-Cookie"))
@@ -289,7 +290,7 @@ func ExampleSettingsHandler() {
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, "jane") // the app's auth
+			c.Set("user", "jane") // the app's auth
 			return next(c)
 		}
 	})

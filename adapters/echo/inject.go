@@ -1,96 +1,70 @@
 package intercomecho
 
 import (
-	"html/template"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// Inject returns echo middleware for whole-page install, the seed's
+// Inject returns echo middleware for whole-page install, django-analytical's
 // "generic tags": it inserts the snippet before the last </body> (any letter
-// case) of every text/html response whose page does not already carry it,
-// so pages that do not use Renderer or Snippet get the Messenger too. Install
-// it after Middleware, globally or on a group:
+// case) of every text/html response whose page does not carry it already,
+// so pages that do not use Renderer, Data, Snippet or Component get the
+// Messenger too. Install it after Middleware, on the Echo instance, a group
+// or a route:
 //
 //	e.Use(intercomecho.Middleware(m))
 //	e.Use(intercomecho.Inject())
 //
-// The rules are core's (intercom.ShouldInject, intercom.InjectWriter): it
-// leaves alone HEAD requests, 1xx, 204, 206 and 3xx responses, anything but
-// text/html, encoded bodies (Content-Encoding gzip, br, ...), and pages that
-// rendered the snippet already (through Snippet, or Renderer on a template
-// that writes it), so a page never gets two. It drops Content-Length from
-// the pages it changes.
-// The page streams: everything before the latest </body> candidate reaches
-// the client as it is written, c.Response().Flush() included, and memory
+// The rules are the kit's (adapter.Request.Inject): Inject leaves alone HEAD
+// requests, 1xx, 204, 206 and 3xx responses, anything but text/html
+// (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip, br, ...)
+// and pages that rendered the snippet already, so a page never gets two. It
+// drops Content-Length from the pages it changes and marks them
+// Cache-Control: private unless the handler set a policy. The decision waits
+// for the first write of the body, so headers set after
+// c.Response().WriteHeader but before the body still count.
+//
+// Pages stream: everything before the latest </body> candidate reaches the
+// client as the handler writes it, c.Response().Flush() included, and memory
 // stays bounded whatever the page size. The snippet is rendered once, when
 // the handler returns, so it sees every Identify and Set of the handler.
 //
-// A middleware that compresses (echo's middleware.Gzip) sees the page Inject
-// produces when it is installed before Inject; installed after Inject, it
-// hands Inject compressed bytes, which pass through untouched.
+// Middleware installed before Inject, such as echo's request logger, sees
+// c.Response().Size count the body as sent, snippet included; middleware
+// installed after it sees Size without the snippet, which is only added at
+// the end.
 //
-// For middleware that reads c.Response() afterwards, such as echo's logger,
-// Inject keeps Status and Committed as without it, and when it returns, Size
-// counts the body as sent, snippet included. (Middleware installed after
-// Inject sees Size without the snippet, which is only added at the end.)
-// Headers set after c.Response().WriteHeader but before the first write
-// still reach the client, as the decision to inject waits for the body.
+// echo's middleware.Gzip installed before Inject compresses the page Inject
+// produces; installed after it, it hands Inject compressed bytes, which pass
+// through untouched.
 //
-// Without Middleware on the route (logged once: Inject runs after it or not
-// at all), for a request its skipper skipped, and with a disabled Messenger,
-// Inject does nothing.
+// Without Middleware on the route, on a request its skipper excluded, with a
+// disabled Messenger, and installed a second time, Inject does nothing. If
+// the handler panics, what it wrote is sent without the snippet and the
+// panic goes on to middleware.Recover. A failed write to the client is
+// returned as the handler's error when the handler returned none.
 func Inject() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			r, seen := lookup(c)
-			if r == nil || !r.Messenger().Enabled() {
-				if !seen {
-					warnNoMiddleware()
-				}
-				return next(c)
-			}
 			res := c.Response()
-			orig := res.Writer
-			p := &page{r: r}
-			w := intercom.NewInjectWriter(orig, c.Request().Method, p)
-			res.Writer = w
-			done := false
-			defer func() {
-				if !done {
-					// next panicked: send what the handler wrote, as it
-					// would have gone out without Inject, but no snippet.
-					_ = w.Abort()
-				}
-				res.Writer = orig
-			}()
-			err := next(c)
-			done = true
-			injected, ferr := w.Finish()
-			if injected {
-				res.Size += int64(p.n)
+			if res.Committed {
+				return next(c) // the response has started already
 			}
+			var err error
+			added, werr := lookup(c).Inject(res.Writer, c.Request().Method, func(w http.ResponseWriter, _ *adapter.InjectWriter) {
+				orig := res.Writer
+				res.Writer = w
+				defer func() { res.Writer = orig }()
+				err = next(c)
+			})
+			res.Size += int64(added) // for echo's request logger
 			if err == nil {
-				err = ferr
+				err = werr
 			}
 			return err
 		}
 	}
-}
-
-// page is the intercom.Page Inject gives core: the request's state, plus
-// the length of the snippet core inserted, for echo.Response.Size.
-type page struct {
-	r *request
-	n int // length of the rendered snippet
-}
-
-func (p *page) Rendered() bool { return p.r.Rendered() }
-
-func (p *page) Snippet() template.HTML {
-	s := p.r.Snippet()
-	p.n = len(s)
-	return s
 }

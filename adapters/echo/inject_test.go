@@ -19,6 +19,7 @@ import (
 
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // snippetMark stands for the snippet in the expected bodies of the tests.
@@ -193,7 +194,7 @@ func TestInject(t *testing.T) {
 				body = gunzip(t, rec.Body.Bytes())
 			}
 			assert.Equal(t, strings.ReplaceAll(tt.want, snippetMark, snippet), body)
-			assert.LessOrEqual(t, strings.Count(body, intercom.SnippetMarker), 1, "snippets in the page")
+			assert.LessOrEqual(t, strings.Count(body, adapter.SnippetMarker), 1, "snippets in the page")
 			for k, v := range tt.wantHeader {
 				assert.Equal(t, v, rec.Header().Get(k), "header %s", k)
 			}

@@ -2,10 +2,12 @@ package intercomecho_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -21,7 +23,12 @@ import (
 
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
+
+// userKey is where auto-identification looks: echo-jwt's default context
+// key, and where a middleware.BasicAuth validator stores the user name.
+const userKey = "user"
 
 // errorLog collects what a Messenger reports.
 type errorLog struct {
@@ -72,11 +79,11 @@ func app() *echo.Echo {
 	return e
 }
 
-// signIn is a stand-in auth middleware that stores user under UserKey.
+// signIn is a stand-in auth middleware that stores user under "user".
 func signIn(user any) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(intercomecho.UserKey, user)
+			c.Set(userKey, user)
 			return next(c)
 		}
 	}
@@ -99,13 +106,21 @@ func render(c echo.Context) error { return c.Render(http.StatusOK, "page", echo.
 
 func user(id string) *intercom.User { return &intercom.User{ID: id, Name: id} }
 
-// jwtToken stands in for echo-jwt's *jwt.Token: a value of a type the
-// adapter cannot identify from.
-type jwtToken struct{ Raw string }
+// jwtToken looks like golang-jwt's Token but is not one: a value of a type
+// the adapter cannot identify from.
+type jwtToken struct {
+	Raw    string
+	Valid  bool
+	Claims map[string]any
+}
 
 type account struct{ id, email string }
 
 func (a account) IntercomUser() intercom.User { return intercom.User{ID: a.id, Email: a.email} }
+
+type panicky struct{}
+
+func (panicky) IntercomUser() intercom.User { panic("boom") }
 
 func TestAutoIdentify(t *testing.T) {
 	tests := []struct {
@@ -120,10 +135,12 @@ func TestAutoIdentify(t *testing.T) {
 		{name: "pointer to user", stored: &intercom.User{ID: "7"}, want: &intercom.User{ID: "7"}},
 		{name: "nobody signed in"},
 		{name: "empty user name", stored: ""},
-		{name: "jwt token", stored: &jwtToken{Raw: "x.y.z"},
-			wantReport: "intercom: cannot identify user from *intercomecho_test.jwtToken: not a string or an intercom.Identifier"},
+		{name: "a look-alike of a jwt token", stored: &jwtToken{Raw: "x.y.z", Valid: true, Claims: map[string]any{"sub": "42"}},
+			wantReport: "intercom: cannot identify user from *intercomecho_test.jwtToken: not a string, an intercom.Identifier or a golang-jwt token"},
 		{name: "number", stored: 42,
-			wantReport: "intercom: cannot identify user from int: not a string or an intercom.Identifier"},
+			wantReport: "intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+		{name: "panicking identifier", stored: panicky{},
+			wantReport: "intercom: cannot identify user from intercomecho_test.panicky: IntercomUser panicked"},
 		{name: "disabled", disable: true, stored: "jane"},
 	}
 	for _, tt := range tests {
@@ -133,7 +150,7 @@ func TestAutoIdentify(t *testing.T) {
 			e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 				return func(c echo.Context) error {
 					if tt.stored != nil {
-						c.Set(intercomecho.UserKey, tt.stored)
+						c.Set(userKey, tt.stored)
 					}
 					return next(c)
 				}
@@ -162,7 +179,7 @@ func TestBasicAuth(t *testing.T) {
 	e := app()
 	e.Use(middleware.BasicAuth(func(name, password string, c echo.Context) (bool, error) {
 		if name == "jane" && password == "secret" {
-			c.Set(intercomecho.UserKey, name)
+			c.Set(userKey, name)
 			return true, nil
 		}
 		return false, nil
@@ -304,31 +321,31 @@ func TestPanickingHooks(t *testing.T) {
 			name:       "WithUser",
 			opt:        intercomecho.WithUser(func(echo.Context) (intercom.User, bool) { boom(); return intercom.User{}, false }),
 			want:       intercom.Visitor{User: user("auth")}, // falls through to auto-identification
-			wantReport: &intercom.HookError{Hook: "User"},
+			wantReport: &adapter.HookError{Hook: "User"},
 		},
 		{
 			name:       "WithAttributes",
 			opt:        intercomecho.WithAttributes(func(echo.Context) intercom.Attributes { boom(); return nil }),
 			want:       intercom.Visitor{User: user("auth")},
-			wantReport: &intercom.HookError{Hook: "Attributes"},
+			wantReport: &adapter.HookError{Hook: "Attributes"},
 		},
 		{
 			name:       "WithNonce",
 			opt:        intercomecho.WithNonce(func(echo.Context) string { boom(); return "" }),
 			want:       intercom.Visitor{User: user("auth")},
-			wantReport: &intercom.HookError{Hook: "Nonce"},
+			wantReport: &adapter.HookError{Hook: "Nonce"},
 		},
 		{
 			name:       "WithClientIP",
 			opt:        intercomecho.WithClientIP(func(echo.Context) string { boom(); return "" }),
 			want:       intercom.Visitor{User: user("auth")},
-			wantReport: &intercom.HookError{Hook: "ClientIP"},
+			wantReport: &adapter.HookError{Hook: "ClientIP"},
 		},
 		{
 			name:       "WithSkipper",
 			opt:        intercomecho.WithSkipper(func(echo.Context) bool { boom(); return true }),
 			want:       intercom.Visitor{User: user("auth")}, // treated as unset: not skipped
-			wantReport: &intercom.HookError{Hook: "Skipper"},
+			wantReport: &adapter.HookError{Hook: "Skipper"},
 		},
 	}
 	for _, tt := range tests {
@@ -413,7 +430,7 @@ func TestDisabledMessenger(t *testing.T) {
 }
 
 func TestMiddlewareNilMessenger(t *testing.T) {
-	assert.PanicsWithValue(t, "intercomecho: Middleware needs a *intercom.Messenger, got nil", func() {
+	assert.PanicsWithValue(t, "intercomecho.Middleware: needs a *intercom.Messenger from intercom.New, got nil", func() {
 		intercomecho.Middleware(nil)
 	})
 }
@@ -434,9 +451,9 @@ func (r *recordingRenderer) Render(w io.Writer, name string, data any, _ echo.Co
 	var v any
 	switch d := data.(type) {
 	case echo.Map:
-		v = d[intercom.TemplateKey]
+		v = d[adapter.TemplateKey]
 	case map[string]any:
-		v = d[intercom.TemplateKey]
+		v = d[adapter.TemplateKey]
 	}
 	if h, ok := v.(template.HTML); ok {
 		_, err := io.WriteString(w, string(h))
@@ -516,13 +533,13 @@ func TestRenderer(t *testing.T) {
 			got := next.got
 			switch g := got.(type) { // the Intercom key holds a placeholder
 			case echo.Map:
-				require.Contains(t, g, intercom.TemplateKey)
+				require.Contains(t, g, adapter.TemplateKey)
 				got = maps.Clone(g)
-				delete(got.(echo.Map), intercom.TemplateKey)
+				delete(got.(echo.Map), adapter.TemplateKey)
 			case map[string]any:
-				require.Contains(t, g, intercom.TemplateKey)
+				require.Contains(t, g, adapter.TemplateKey)
 				got = maps.Clone(g)
-				delete(got.(map[string]any), intercom.TemplateKey)
+				delete(got.(map[string]any), adapter.TemplateKey)
 			}
 			assert.Equal(t, tt.want, got)
 			if before != nil {
@@ -718,7 +735,7 @@ type chunkRenderer struct {
 func (r *chunkRenderer) Render(w io.Writer, _ string, data any, _ echo.Context) error {
 	for _, p := range r.pieces {
 		if p == "{{ .Intercom }}" {
-			p = string(data.(echo.Map)[intercom.TemplateKey].(template.HTML))
+			p = string(data.(echo.Map)[adapter.TemplateKey].(template.HTML))
 		}
 		if _, err := io.WriteString(w, p); err != nil {
 			return err
@@ -765,6 +782,211 @@ func TestRendererOutput(t *testing.T) {
 				require.ErrorIs(t, err, tt.wantErr)
 				assert.Equal(t, tt.want, w.(fmt.Stringer).String())
 			}
+		})
+	}
+}
+
+// captureWarnings sends what log/slog logs, such as the missing-middleware
+// warning, to w until the test ends, and makes the warning log again.
+func captureWarnings(t *testing.T, w io.Writer) {
+	t.Helper()
+	saved := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		},
+	})))
+	intercomecho.ResetNoMiddlewareWarning()
+	t.Cleanup(func() {
+		slog.SetDefault(saved)
+		intercomecho.ResetNoMiddlewareWarning()
+	})
+}
+
+// noMiddlewareWarning is what log/slog writes, once per process, when a
+// helper runs without the middleware.
+var noMiddlewareWarning = "level=WARN msg=\"" + adapter.ErrNoMiddleware.Error() + "\" adapter=intercomecho\n"
+
+// TestNoPanics calls every helper where the middleware's state is missing,
+// of the wrong type, or the context itself is nil.
+func TestNoPanics(t *testing.T) {
+	captureWarnings(t, io.Discard)
+	m, _ := newMessenger(t, nil)
+	tests := []struct {
+		name  string
+		setup func(c echo.Context)
+	}{
+		{"nothing stored", func(echo.Context) {}},
+		{"a string under the key", func(c echo.Context) { c.Set(intercomecho.StateKey, "junk") }},
+		{"a typed nil Request under the key", func(c echo.Context) {
+			c.Set(intercomecho.StateKey, (*adapter.Request[echo.Context])(nil))
+		}},
+		{"a Request for another framework", func(c echo.Context) {
+			c.Set(intercomecho.StateKey, adapter.NewMiddleware("test", m, adapter.Hooks[*http.Request]{}).Start(c.Request()))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := app()
+			rec := httptest.NewRecorder()
+			c := e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec)
+			tt.setup(c)
+			require.NotPanics(t, func() {
+				intercomecho.Identify(c, intercom.User{ID: "1"})
+				intercomecho.Set(c, "plan", "pro")
+				intercomecho.Shutdown(c)
+				assert.Equal(t, template.HTML(""), intercomecho.Snippet(c))
+				assert.Equal(t, echo.Map{"Intercom": template.HTML(""), "intercom_plan": "pro"}, intercomecho.Data(c, echo.Map{"intercom_plan": "pro"}))
+				var b strings.Builder
+				require.NoError(t, intercomecho.Component().Render(c.Request().Context(), &b))
+				assert.Empty(t, b.String())
+				require.NoError(t, intercomecho.SettingsHandler()(c))
+			})
+			assert.Equal(t, "null", rec.Body.String())
+			assert.Empty(t, rec.Header().Values("Set-Cookie"))
+		})
+	}
+	t.Run("nil context", func(t *testing.T) {
+		require.NotPanics(t, func() {
+			intercomecho.Identify(nil, intercom.User{ID: "1"})
+			intercomecho.Set(nil, "plan", "pro")
+			intercomecho.Shutdown(nil)
+			assert.Equal(t, template.HTML(""), intercomecho.Snippet(nil))
+			assert.Equal(t, echo.Map{"Intercom": template.HTML("")}, intercomecho.Data(nil, nil))
+			var b strings.Builder
+			require.NoError(t, intercomecho.Renderer(&recordingRenderer{}).Render(&b, "page", echo.Map{}, nil))
+			assert.Equal(t, "ok", b.String())
+		})
+	})
+}
+
+// TestMissingMiddlewareWarning checks that a forgotten middleware is logged
+// once per process, and that a skipped request is not mistaken for one.
+func TestMissingMiddlewareWarning(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	tests := []struct {
+		name string
+		mw   echo.MiddlewareFunc
+		want string
+	}{
+		{"no middleware", nil, noMiddlewareWarning},
+		{"skipped", intercomecho.Middleware(m, intercomecho.WithSkipper(func(echo.Context) bool { return true })), ""},
+		{"middleware", intercomecho.Middleware(m), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			captureWarnings(t, &buf)
+			e := app()
+			if tt.mw != nil {
+				e.Use(tt.mw)
+			}
+			e.GET("/", func(c echo.Context) error {
+				intercomecho.Snippet(c)
+				intercomecho.Data(c, nil)
+				return render(c)
+			})
+			for range 3 {
+				assert.Equal(t, http.StatusOK, serve(e, nil).Code)
+			}
+			assert.Equal(t, tt.want, buf.String())
+		})
+	}
+}
+
+// TestMiddlewareTwice installs Middleware on the Echo instance and again on
+// a route: the second keeps the first one's state and options.
+func TestMiddlewareTwice(t *testing.T) {
+	m, log := newMessenger(t, nil)
+	other, _ := newMessenger(t, func(c *intercom.Config) { c.AppID = "other1" })
+	e := app()
+	e.Use(intercomecho.Middleware(m, intercomecho.WithAttributes(func(echo.Context) intercom.Attributes {
+		return intercom.Attributes{"from": "first"}
+	})))
+	setPlan := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			intercomecho.Set(c, "plan", "pro") // between the two
+			return next(c)
+		}
+	}
+	e.GET("/", render, setPlan, intercomecho.Middleware(other, intercomecho.WithAttributes(func(echo.Context) intercom.Attributes {
+		return intercom.Attributes{"from": "second"}
+	})), intercomecho.Inject())
+
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusOK, rec.Code)
+	assert.Equal(t, string(m.Render(intercom.Visitor{Attributes: intercom.Attributes{"from": "first", "plan": "pro"}})), rec.Body.String())
+	assert.Empty(t, log.all())
+}
+
+// TestComponent renders the templ component with the request's context, as
+// a templ handler does, and with contexts that carry no request state.
+func TestComponent(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	var buf strings.Builder
+	captureWarnings(t, &buf)
+	tests := []struct {
+		name string
+		ctx  func(c echo.Context) context.Context
+		want string
+	}{
+		{"the request's context", func(c echo.Context) context.Context { return c.Request().Context() },
+			string(m.Render(intercom.Visitor{User: user("jane"), Attributes: intercom.Attributes{"plan": "pro"}}))},
+		{"a context derived from it", func(c echo.Context) context.Context {
+			ctx, cancel := context.WithCancel(c.Request().Context())
+			defer cancel()
+			return ctx
+		}, string(m.Render(intercom.Visitor{User: user("jane"), Attributes: intercom.Attributes{"plan": "pro"}}))},
+		{"context.Background", func(echo.Context) context.Context { return context.Background() }, ""},
+		{"nil", func(echo.Context) context.Context { return nil }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := app()
+			e.Use(signIn("jane"), intercomecho.Middleware(m))
+			e.GET("/", func(c echo.Context) error {
+				intercomecho.Set(c, "plan", "pro")
+				c.Response().WriteHeader(http.StatusOK)
+				return intercomecho.Component().Render(tt.ctx(c), c.Response())
+			})
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, tt.want, rec.Body.String())
+		})
+	}
+	assert.Equal(t, noMiddlewareWarning, buf.String(), "warned once, for the contexts without state")
+}
+
+// TestData checks the template data Data returns.
+func TestData(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	snippet := m.Render(intercom.Visitor{})
+	withPlan := m.Render(intercom.Visitor{Attributes: intercom.Attributes{"plan": "pro"}})
+	tests := []struct {
+		name string
+		data echo.Map
+		want echo.Map
+	}{
+		{"nil data", nil, echo.Map{"Intercom": snippet}},
+		{"empty data", echo.Map{}, echo.Map{"Intercom": snippet}},
+		{"data is copied", echo.Map{"title": "Hi"}, echo.Map{"title": "Hi", "Intercom": snippet}},
+		{"intercom_* keys are applied and kept", echo.Map{"title": "Hi", "intercom_plan": "pro"},
+			echo.Map{"title": "Hi", "intercom_plan": "pro", "Intercom": withPlan}},
+		{"an Intercom key is replaced", echo.Map{"Intercom": "<b>mine</b>"}, echo.Map{"Intercom": snippet}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := maps.Clone(tt.data)
+			var got echo.Map
+			e := app()
+			e.Use(intercomecho.Middleware(m))
+			e.GET("/", func(c echo.Context) error { got = intercomecho.Data(c, tt.data); return nil })
+			serve(e, nil)
+			assert.Equal(t, tt.want, got)
+			assert.Equal(t, before, tt.data, "Data modified its argument")
 		})
 	}
 }

@@ -1,8 +1,6 @@
 package intercomecho
 
-import (
-	"github.com/labstack/echo/v4"
-)
+import "github.com/labstack/echo/v4"
 
 // Shutdown ends the visitor's Messenger session, for logout handlers. Call
 // it before the handler writes its response:
@@ -10,39 +8,20 @@ import (
 //	e.POST("/logout", func(c echo.Context) error {
 //		session.Clear(c) // the app's own logout
 //		intercomecho.Shutdown(c)
-//		return c.Redirect(http.StatusFound, "/")
+//		return c.Redirect(http.StatusSeeOther, "/")
 //	})
 //
-// It expires every intercom-* cookie of the Messenger's workspace (with
-// intercom.Config.CookieDomain as their Domain) and sets the
-// intercom.ShutdownCookie flag: expiring the cookies alone leaves the
-// session alive at Intercom, so the next page that renders the snippet
-// (after the redirect, by template or Inject) calls Intercom('shutdown')
-// before booting, and the flag is cleared: by that page's response when its
-// headers are still open, and by its script in the browser. A snippet on the
-// logout response itself shuts down too. The cookies are
-// intercom.Messenger.LogoutCookies.
+// It expires every intercom-* cookie of the Messenger's workspace, with
+// intercom.Config.CookieDomain as their Domain, and sets the
+// adapter.ShutdownCookie flag. Expiring the cookies alone leaves the session
+// alive at Intercom, so the next page that renders the snippet (through
+// Renderer, Data, Snippet, Component or Inject), after the redirect, calls
+// Intercom('shutdown') before booting, and the flag is cleared: by that
+// page's response when its headers are still open, and by its script in the
+// browser. Responses in between, such as more redirects or JSON, leave it
+// alone. A snippet rendered on the logout response itself shuts down too.
 //
-// Shutdown works on a request Middleware's skipper skipped too. Without
-// Middleware on the route it does nothing, and logs that once. With a
-// disabled Messenger it sets no cookie.
-func Shutdown(c echo.Context) {
-	m := messenger(c)
-	if m == nil {
-		if c != nil {
-			warnNoMiddleware()
-		}
-		return
-	}
-	cookies := c.Cookies()
-	names := make([]string, len(cookies))
-	for i, ck := range cookies {
-		names[i] = ck.Name
-	}
-	for _, ck := range m.LogoutCookies(names) {
-		c.SetCookie(ck)
-	}
-	if r, _ := lookup(c); r != nil {
-		r.SetShutdown()
-	}
-}
+// Shutdown works on a request Middleware's skipper excluded too: a logout
+// must not be lost to a skipper that only meant to keep the Messenger off
+// some pages. With a disabled Messenger it sets no cookie.
+func Shutdown(c echo.Context) { lookup(c).Shutdown() }

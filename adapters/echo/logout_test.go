@@ -14,6 +14,7 @@ import (
 
 	intercomecho "github.com/goanalytical/intercom/adapters/echo"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 func logout(c echo.Context) error {
@@ -26,8 +27,7 @@ func TestShutdownCookies(t *testing.T) {
 		expired  = "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
 		expiredD = "=; Path=/; Domain=example.com; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0"
 	)
-	// The flag's attributes are core's business.
-	flag := (&http.Cookie{Name: intercom.ShutdownCookie, Value: "1", Path: "/", MaxAge: 600, SameSite: http.SameSiteLaxMode}).String()
+	const flag = "intercom_shutdown=1; Path=/; Max-Age=600; SameSite=Lax"
 	// cleared is the Set-Cookie list of a logout: the Messenger's cookies
 	// expired with the attributes attrs, then the flag.
 	cleared := func(attrs string) []string {
@@ -92,7 +92,7 @@ func TestShutdownFlow(t *testing.T) {
 	m, _ := newMessenger(t, nil)
 	normal := string(m.Render(intercom.Visitor{}))
 	shutdown := string(m.Render(intercom.Visitor{Shutdown: true}))
-	cleared := m.ShutdownDoneCookie().String()
+	const cleared = "intercom_shutdown=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; SameSite=Lax"
 	tests := []struct {
 		name string
 		path string // the page
@@ -147,13 +147,13 @@ func TestShutdownFlow(t *testing.T) {
 
 			status, _, _ := get("/logout")
 			assert.Equal(t, http.StatusFound, status)
-			assert.Equal(t, map[string]string{intercom.ShutdownCookie: "1"}, cookies(), "after logout")
+			assert.Equal(t, map[string]string{adapter.ShutdownCookie: "1"}, cookies(), "after logout")
 
 			_, _, body = get("/text")
 			assert.Equal(t, "</body>", body)
 			_, _, body = get("/settings")
 			assert.Equal(t, string(m.Settings(intercom.Visitor{})), body)
-			assert.Equal(t, map[string]string{intercom.ShutdownCookie: "1"}, cookies(), "after pages without a snippet")
+			assert.Equal(t, map[string]string{adapter.ShutdownCookie: "1"}, cookies(), "after pages without a snippet")
 
 			_, setCookie, body := get(tt.path)
 			assert.Equal(t, tt.want(shutdown), body, "the page after logout")
@@ -163,7 +163,7 @@ func TestShutdownFlow(t *testing.T) {
 				// The headers went out before the snippet was rendered.
 				assert.Empty(t, setCookie)
 				assert.Contains(t, body, `d.cookie="intercom_shutdown=; Max-Age=0; path=/; SameSite=Lax"`)
-				jar.SetCookies(base, []*http.Cookie{{Name: intercom.ShutdownCookie, Path: "/", MaxAge: -1}}) // the script ran
+				jar.SetCookies(base, []*http.Cookie{{Name: adapter.ShutdownCookie, Path: "/", MaxAge: -1}}) // the script ran
 			}
 			assert.Empty(t, cookies(), "after the shutdown page")
 

@@ -1,147 +1,91 @@
 package intercomecho
 
 import (
-	"html/template"
 	"log/slog"
-	"sync"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// UserKey is the echo context key auto-identification reads: where echo-jwt
-// stores the token by default, and where a middleware.BasicAuth validator
-// should store the user name (echo's BasicAuth stores nothing itself). A
-// string there identifies the user by id and name; an intercom.Identifier
-// gives its own User; any other value (such as echo-jwt's *jwt.Token) is
-// reported to Config.ErrorHandler and ignored, so use WithUser for it.
-const UserKey = "user"
+// request is the Intercom state of one echo request.
+type request = adapter.Request[echo.Context]
 
-// contextKey is where Middleware keeps a request's state with c.Set. Echo
-// keys are strings; the module path keeps it clear of application keys.
-const contextKey = "github.com/goanalytical/intercom/adapters/echo"
+// stateKey is the c.Set key of a request's state. Echo's keys are strings;
+// the module path keeps it clear of an app's own.
+const stateKey = "github.com/goanalytical/intercom/adapters/echo"
 
-// request is the per-request state; core does all the work.
-type request = intercom.Request[echo.Context]
-
-// skipped marks a request the skipper skipped, so that Snippet renders
-// nothing without warning that the middleware is missing. It keeps the
-// Messenger for Shutdown, which works on skipped requests too.
-type skipped struct{ m *intercom.Messenger }
-
-// Middleware returns echo middleware that makes Identify, Set, Snippet,
-// Renderer, Inject, Shutdown and SettingsHandler work for the requests it
-// sees. The visitor is resolved lazily: the options' callbacks run at most
-// once, when a snippet is first rendered. The first snippet rendered after a
-// Shutdown (on a later request: it reads the intercom.ShutdownCookie flag)
-// ends the previous Messenger session and clears the flag.
+// Middleware returns echo middleware that makes m's snippet available to the
+// handlers after it, through Renderer, Data, Snippet and Component, and makes
+// Identify, Set, Inject, Shutdown and SettingsHandler work for them.
 //
-// The user the app's auth middleware stores under UserKey is read when the
-// page renders, so Middleware may run before or after it, and auth on a
-// route group works too. Middleware panics if m is nil, as echo's own
-// middleware does for a configuration error; it never panics on a request.
+// The options are read once, here. Per request, the middleware only records
+// the request: the user, attributes, nonce and client IP are looked up when
+// a page first renders the snippet, and at most once. So the user an auth
+// middleware stores under "user" (echo-jwt's token, or the name a
+// middleware.BasicAuth validator stores) is found whether that middleware
+// runs before or after this one, on the Echo instance or on a group.
+// Installed twice on a route, the second one keeps the first one's state.
+//
+// The first page that renders the snippet for a browser after a Shutdown (on
+// a later request: the adapter.ShutdownCookie flag says so) ends the
+// previous Messenger session before booting.
+//
+// Middleware panics if m is nil, as echo's own middleware does for a
+// configuration error: a Messenger from intercom.New is required (a disabled
+// one, with an empty AppID, renders nothing). It never panics on a request.
 func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
-	if m == nil {
-		panic("intercomecho: Middleware needs a *intercom.Messenger, got nil")
-	}
-	cfg := &config{hooks: intercom.Hooks[echo.Context]{
-		AuthUser:        authUser,
-		ClientIP:        echo.Context.RealIP,
-		ShutdownPending: shutdownPending,
-		ShutdownDone:    func(c echo.Context) { c.SetCookie(m.ShutdownDoneCookie()) },
-	}}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(cfg)
-		}
-	}
-	// Echo applies middleware per request, so the handler closure below is
-	// allocated for every request: it captures next and cfg, nothing else.
-	cfg.m = m
+	mw := adapter.NewMiddleware("intercomecho.Middleware", m, adapter.Hooks[echo.Context]{
+		ClientIP:    echo.Context.RealIP,
+		AuthUser:    func(c echo.Context) any { return c.Get("user") },
+		HasCookie:   func(c echo.Context, name string) bool { _, err := c.Cookie(name); return err == nil },
+		CookieNames: cookieNames,
+		SetCookie:   setCookie,
+	}, opts...)
+	// Echo v4 applies middleware per request, so the handler below is
+	// allocated for every request: it captures next and mw, nothing else.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if intercom.Skipped(cfg.m, "Skipper", cfg.skipper, c) {
-				c.Set(contextKey, skipped{cfg.m})
-			} else {
-				c.Set(contextKey, intercom.NewRequest(cfg.m, &cfg.hooks, c))
+			if c.Get(stateKey) == nil {
+				r := mw.Start(c)
+				c.Set(stateKey, r)
+				c.SetRequest(c.Request().WithContext(adapter.NewContext(c.Request().Context(), r)))
 			}
 			return next(c)
 		}
 	}
 }
 
-func authUser(c echo.Context) any { return c.Get(UserKey) }
-
-// shutdownPending reports whether an earlier Shutdown left its flag cookie.
-func shutdownPending(c echo.Context) bool {
-	_, err := c.Cookie(intercom.ShutdownCookie)
-	return err == nil
+// cookieNames returns the names of the request's cookies, for Shutdown.
+func cookieNames(c echo.Context) []string {
+	cookies := c.Cookies()
+	names := make([]string, len(cookies))
+	for i, ck := range cookies {
+		names[i] = ck.Name
+	}
+	return names
 }
 
-// lookup returns the state Middleware stored for c; seen reports whether the
-// middleware ran at all (a skipped request has no state).
-func lookup(c echo.Context) (r *request, seen bool) {
-	if c == nil {
-		return nil, false
-	}
-	switch v := c.Get(contextKey).(type) {
-	case *request:
-		return v, true
-	case skipped:
-		return nil, true
-	}
-	return nil, false
-}
-
-// messenger returns the Messenger of the Middleware that saw c, skipped or
-// not; nil without the middleware.
-func messenger(c echo.Context) *intercom.Messenger {
-	if c == nil {
-		return nil
-	}
-	switch v := c.Get(contextKey).(type) {
-	case *request:
-		return v.Messenger()
-	case skipped:
-		return v.m
-	}
-	return nil
-}
-
-// Identify sets the visitor's user for this request, for example in a
-// handler that has just loaded it. It takes precedence over WithUser and
-// auto-identification. Without the middleware it does nothing.
-func Identify(c echo.Context, u intercom.User) {
-	if r, _ := lookup(c); r != nil {
-		r.Identify(u)
+// setCookie adds ck to the response while its headers are still open:
+// under Inject the snippet renders after they went out.
+func setCookie(c echo.Context, ck *http.Cookie) {
+	if !c.Response().Committed {
+		c.SetCookie(ck)
 	}
 }
 
-// Set sets one custom attribute for this request (the seed's intercom_*
-// template variables, without the prefix). It overrides WithAttributes and
-// any user or Messenger setting with the same key. Without the middleware it
-// does nothing.
-func Set(c echo.Context, key string, value any) {
-	if r, _ := lookup(c); r != nil {
-		r.Set(key, value)
-	}
-}
+// warning logs adapter.ErrNoMiddleware with log/slog, once per process: there
+// is no echo.Context, so no c.Logger(), where it is noticed.
+var warning = adapter.NewWarning(func(err error) { slog.Warn(err.Error(), "adapter", "intercomecho") })
 
-// Snippet renders the Messenger for this request: one script element, safe
-// in an HTML body. It renders "" for a skipped request, when the Messenger is
-// disabled, and when the middleware is not installed on the route (which is
-// logged once, as it is a wiring mistake).
-func Snippet(c echo.Context) template.HTML {
-	r, seen := lookup(c)
-	if !seen {
-		warnNoMiddleware()
+// lookup returns the state Middleware stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c echo.Context) *request {
+	var v any
+	if c != nil {
+		v = c.Get(stateKey)
 	}
-	return r.Snippet()
+	return adapter.Lookup[echo.Context](v, warning)
 }
-
-// warnNoMiddleware logs intercom.ErrNoMiddleware once per process. There is
-// no Messenger to report it to: the middleware would have brought one.
-var warnNoMiddleware = sync.OnceFunc(func() {
-	slog.Warn(intercom.ErrNoMiddleware.Error(), "adapter", "intercomecho")
-})

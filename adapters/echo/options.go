@@ -2,55 +2,46 @@ package intercomecho
 
 import (
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// An Option configures Middleware.
-type Option func(*config)
-
-// config is what the options collect; Middleware turns it into one
-// intercom.Hooks shared by every request.
-type config struct {
-	m       *intercom.Messenger
-	hooks   intercom.Hooks[echo.Context]
-	skipper middleware.Skipper
-}
+// Option configures Middleware.
+type Option = adapter.Option[echo.Context]
 
 // WithUser sets how to find the signed-in user of a request, for apps whose
-// auth does not store a string or an intercom.Identifier under "user". It is
-// consulted after Identify and before auto-identification; returning false
-// falls through to auto-identification.
-func WithUser(f func(c echo.Context) (intercom.User, bool)) Option {
-	return func(cfg *config) { cfg.hooks.User = f }
-}
+// auth stores something else than a user name, an intercom.Identifier or a
+// golang-jwt token under "user". It runs at most once per request, and only
+// when a page renders the snippet and no handler called Identify. ok false
+// means f does not know the visitor; the user stored under "user", if any, is
+// then identified. A panic in f is reported to the Messenger's ErrorHandler
+// and treated as ok false.
+func WithUser(f func(c echo.Context) (u intercom.User, ok bool)) Option { return adapter.WithUser(f) }
 
-// WithAttributes sets custom data for every page, like the seed's context
-// processor. Values set with Set or intercom_* template keys override it.
+// WithAttributes sets custom data for every page, such as the plan or
+// company of the account (django-analytical's context processor). Values a
+// handler sets with Set, or passes as intercom_* keys to Renderer or Data,
+// override it.
 func WithAttributes(f func(c echo.Context) intercom.Attributes) Option {
-	return func(cfg *config) { cfg.hooks.Attributes = f }
+	return adapter.WithAttributes(f)
 }
 
-// WithNonce sets how to find the response's CSP nonce, for example from the
-// context key a CSP middleware stores it under.
-func WithNonce(f func(c echo.Context) string) Option {
-	return func(cfg *config) { cfg.hooks.Nonce = f }
-}
+// WithNonce sets how to find the response's CSP nonce, typically a value a
+// security middleware stored with c.Set. The snippet's script element and
+// the widget script it loads then carry it.
+func WithNonce(f func(c echo.Context) string) Option { return adapter.WithNonce(f) }
 
-// WithClientIP replaces the default client IP, c.RealIP(). Prefer configuring
-// Echo#IPExtractor, which the default honours; see the package
-// documentation.
-func WithClientIP(f func(c echo.Context) string) Option {
-	return func(cfg *config) {
-		if f != nil {
-			cfg.hooks.ClientIP = f
-		}
-	}
-}
+// WithClientIP replaces how the client address is found for
+// intercom.Config.InternalIPs. The default is c.RealIP(), which honours
+// Echo#IPExtractor (see the package documentation: without one, Echo v4
+// believes any client's X-Forwarded-For); a nil f keeps it.
+func WithClientIP(f func(c echo.Context) string) Option { return adapter.WithClientIP(f) }
 
-// WithSkipper sets echo's usual skipper: a request it reports true for gets
-// no snippet, and Snippet renders "" for it.
-func WithSkipper(s middleware.Skipper) Option {
-	return func(cfg *config) { cfg.skipper = s }
-}
+// WithSkipper sets a function that reports requests the middleware should
+// leave alone, such as health checks or admin pages; echo's
+// middleware.Skipper has its signature. On them Renderer, Data, Snippet and
+// Component render no snippet, Inject leaves the page alone, SettingsHandler
+// responds null, and Identify and Set do nothing. Shutdown still logs the
+// visitor out. A panic in f is reported and the request is not skipped.
+func WithSkipper(f func(c echo.Context) bool) Option { return adapter.WithSkipper(f) }

@@ -6,43 +6,39 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// errNoRenderer is returned when Renderer was given nil to wrap.
+// errNoRenderer is what Render returns when Renderer was given nil to wrap.
 var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to wrap: %w", echo.ErrRendererNotRegistered)
 
 // Renderer wraps next, the app's echo.Renderer, so that c.Render gives every
-// template the snippet. When the data is an echo.Map or a map[string]any, the
-// wrapper
+// template the snippet. When the data is an echo.Map or a map[string]any,
+// the wrapper
 //
-//   - sets each intercom_* key as a custom attribute (prefix stripped), as the
-//     seed's template variables did, overriding values from Set; and
+//   - sets each intercom_* key as a custom attribute (prefix stripped), as
+//     django-analytical's template variables did, overriding values from Set;
+//     and
 //   - renders next with a copy of the map that also holds the snippet's
-//     place under intercom.TemplateKey, so the template writes
-//     {{ .Intercom }}. The caller's map is not modified; a key "Intercom"
-//     in it is replaced.
+//     place under "Intercom", so the template writes {{ .Intercom }}. The
+//     caller's map is not modified; an "Intercom" key in it is replaced.
 //
 // Any other data (a struct, a pointer, nil) reaches next unchanged: the
-// wrapper cannot add a field to a struct. Give such a template the snippet in
-// a field of type template.HTML set from Snippet(c) in the handler, or pass
-// an echo.Map. With a nil next, Render returns an error that wraps
+// wrapper cannot add a field to a struct. Give such a template the snippet
+// in a field of type template.HTML set from Snippet(c) in the handler, or
+// pass an echo.Map. With a nil next, Render returns an error that wraps
 // echo.ErrRendererNotRegistered.
 //
 // For map data the snippet is written straight into the page where the
-// template places {{ .Intercom }} (see intercom.RenderTemplate): next
-// renders into a pooled buffer, and the page reaches echo's buffer, grown
-// once to its size, or not at all when next fails. A page whose template leaves
+// template places {{ .Intercom }} (see adapter.RenderTemplate): next renders
+// into a pooled buffer, and the page reaches echo's buffer, grown once to
+// its size, or not at all when next fails. A page whose template leaves
 // {{ .Intercom }} out does not count as rendered, so Inject still adds the
 // snippet to it. A template that transforms the value ({{ len .Intercom }},
 // printf) sees a placeholder, not the snippet.
-func Renderer(next echo.Renderer) echo.Renderer {
-	return &renderer{next: next}
-}
+func Renderer(next echo.Renderer) echo.Renderer { return &renderer{next: next} }
 
-type renderer struct {
-	next echo.Renderer
-}
+type renderer struct{ next echo.Renderer }
 
 // Render implements echo.Renderer.
 func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) error {
@@ -51,19 +47,9 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	}
 	switch d := data.(type) {
 	case echo.Map:
-		return renderMap(w, d, c, func(w io.Writer, d echo.Map) error { return r.next.Render(w, name, d, c) })
+		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d echo.Map) error { return r.next.Render(w, name, d, c) })
 	case map[string]any:
-		return renderMap(w, d, c, func(w io.Writer, d map[string]any) error { return r.next.Render(w, name, d, c) })
+		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d map[string]any) error { return r.next.Render(w, name, d, c) })
 	}
 	return r.next.Render(w, name, data, c)
-}
-
-// renderMap renders map data with the snippet in place (see
-// intercom.RenderTemplate).
-func renderMap[M ~map[string]any](w io.Writer, data M, c echo.Context, render func(io.Writer, M) error) error {
-	r, seen := lookup(c)
-	if !seen {
-		warnNoMiddleware()
-	}
-	return intercom.RenderTemplate(r, w, data, render)
 }

@@ -78,7 +78,7 @@ func newApp(cfg intercom.Config, users demo.Users) (*echo.Echo, error) {
 		// The basic-auth validator below stores the login under "user";
 		// the Messenger gets the full account.
 		intercomecho.WithUser(func(c echo.Context) (intercom.User, bool) {
-			login, _ := c.Get(intercomecho.UserKey).(string)
+			login, _ := c.Get("user").(string)
 			u, ok := users.Lookup(login)
 			return u.Intercom(), ok
 		}),
@@ -97,11 +97,11 @@ func newApp(cfg intercom.Config, users demo.Users) (*echo.Echo, error) {
 		if !users.Valid(login, password) {
 			return false, nil
 		}
-		c.Set(intercomecho.UserKey, login)
+		c.Set("user", login) // where intercomecho looks for the user
 		return true, nil
 	})
 	e.GET("/account", func(c echo.Context) error {
-		u, _ := users.Lookup(c.Get(intercomecho.UserKey).(string))
+		u, _ := users.Lookup(c.Get("user").(string))
 		intercomecho.Set(c, "plan", u.Plan) // custom data for this page
 		return c.Render(http.StatusOK, "account.html", echo.Map(demo.AccountData(framework, u)))
 	}, auth)

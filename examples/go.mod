@@ -23,6 +23,7 @@ require (
 	github.com/cloudwego/base64x v0.1.6 // indirect
 	github.com/gabriel-vasile/mimetype v1.4.12 // indirect
 	github.com/gin-contrib/sse v1.1.0 // indirect
+	github.com/go-chi/chi/v5 v5.5.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/go-playground/locales v0.14.1 // indirect
 	github.com/go-playground/universal-translator v0.18.1 // indirect
@@ -65,10 +66,10 @@ require (
 replace (
 	github.com/goanalytical/intercom/adapters/echo => ../adapters/echo
 	github.com/goanalytical/intercom/adapters/echov5 => ../adapters/echov5
-	github.com/goanalytical/intercom/adapters/fiberv3 => ../adapters/fiberv3
-	github.com/goanalytical/intercom/adapters/nethttp => ../adapters/nethttp
 	github.com/goanalytical/intercom/adapters/fiber => ../adapters/fiber
+	github.com/goanalytical/intercom/adapters/fiberv3 => ../adapters/fiberv3
 	github.com/goanalytical/intercom/adapters/gin => ../adapters/gin
+	github.com/goanalytical/intercom/adapters/nethttp => ../adapters/nethttp
 	github.com/goanalytical/intercom/conformance => ../conformance
 	github.com/goanalytical/intercom/core => ../core
 )

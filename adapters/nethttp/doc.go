@@ -1,2 +1,113 @@
-// Package intercomhttp puts the Intercom Messenger on the pages of a net/http app.
+// Package intercomhttp puts the Intercom Messenger on the pages of a plain
+// net/http app, with the standard library's ServeMux or any router whose
+// middleware is func(http.Handler) http.Handler: chi, gorilla/mux, ...
+//
+// Build one intercom.Messenger at start-up, install Middleware, and pass
+// each page's template data through Data:
+//
+//	m, err := intercom.New(intercom.Config{
+//		AppID:      os.Getenv("INTERCOM_APP_ID"),
+//		HMACSecret: os.Getenv("INTERCOM_HMAC_SECRET_KEY"),
+//	})
+//	if err != nil {
+//		log.Fatal(err) // a bad setting fails here, never on a request
+//	}
+//
+//	r := chi.NewRouter()
+//	r.Use(intercomhttp.Middleware(m, intercomhttp.WithUser(currentUser)))
+//	r.Get("/pricing", func(w http.ResponseWriter, r *http.Request) {
+//		_ = page.Execute(w, intercomhttp.Data(r, map[string]any{
+//			"Title":         "Pricing",
+//			"intercom_plan": "pro", // custom data, sent as "plan"
+//		}))
+//	})
+//
+// and in the template, anywhere in the body:
+//
+//	{{ .Intercom }}
+//
+// Data adds the snippet under the key "Intercom"; Snippet returns it for
+// other uses. Both render nothing when the Messenger is disabled (no app id)
+// and on requests the WithSkipper function excludes.
+//
+// # templ
+//
+// Component returns a templ component that renders the snippet of the
+// request whose context it is rendered with; no templ import is needed here:
+//
+//	templ Layout() {
+//		<body>
+//			{ children... }
+//			@intercomhttp.Component()
+//		</body>
+//	}
+//
+// templ.Handler(page) renders with the request's context, so it just works.
+//
+// # Pages without a template
+//
+// Inject, installed after Middleware, puts the snippet into text/html
+// responses that do not render it themselves (static HTML, other libraries'
+// pages), right before their last </body>:
+//
+//	r.Use(intercomhttp.Middleware(m), intercomhttp.Inject())
+//
+// It leaves alone pages that rendered the snippet already, everything that
+// is not text/html, compressed bodies, HEAD requests and 1xx, 204, 206 and
+// 3xx responses. Pages stream through it with bounded memory.
+//
+// # Logout
+//
+// Expiring Intercom's cookies does not end the visitor's session at
+// Intercom: the next page must call Intercom('shutdown'). A logout handler
+// calls Shutdown, which expires the cookies (with
+// intercom.Config.CookieDomain) and leaves a flag for the next page that
+// renders the snippet:
+//
+//	func logout(w http.ResponseWriter, r *http.Request) {
+//		// ... end the app's own session ...
+//		intercomhttp.Shutdown(w, r)
+//		http.Redirect(w, r, "/", http.StatusSeeOther)
+//	}
+//
+// # Single-page apps
+//
+// SettingsHandler serves the visitor's settings as JSON, with
+// Cache-Control: no-store, for apps that boot the Messenger from JavaScript.
+//
+// # Who the visitor is
+//
+// net/http has no auth convention of its own, so the user comes, once per
+// request when a page first renders the snippet, from the first of:
+//
+//  1. Identify, called by a handler (for example right after sign-up);
+//  2. the WithUser function, typically reading the session or a value the
+//     app's auth middleware put in the request's context;
+//  3. the value WithAuthUser returns (auto-identification): a user name, an
+//     app type implementing intercom.Identifier, or a golang-jwt token.
+//     intercom.Config.DisableAutoIdentify turns this step off.
+//
+// The functions get the request the rendering helper was given, so context
+// values added by middlewares after Middleware (route-level auth) are seen.
+// Custom data comes from WithAttributes for every page, overridden by Set
+// and by the intercom_* keys of Data's map for one page.
+//
+// # Client IP
+//
+// The snippet is commented out for visitors inside
+// intercom.Config.InternalIPs. The client address is the peer address
+// (r.RemoteAddr) unless WithTrustedProxies names your proxies; then
+// X-Forwarded-For is walked from the right past them (intercom.ClientIP), so
+// a client cannot pick its own address. Do not use chi's middleware.RealIP
+// for this: it believes any peer's headers.
+//
+// # Errors
+//
+// Nothing here fails a request. Problems (a panicking WithUser function, a
+// value of the wrong type from WithAuthUser, an invalid nonce) go to
+// intercom.Config.ErrorHandler and the page renders without the affected
+// part. The helpers on a request Middleware did not see do nothing
+// (SettingsHandler responds null) and log adapter.ErrNoMiddleware with
+// log/slog, once per process. A bad WithTrustedProxies entry panics at
+// start-up, naming it.
 package intercomhttp

@@ -24,7 +24,7 @@ const ShutdownCookie = link.ShutdownCookie
 const shutdownFlagAge = 10 * time.Minute
 
 // shutdownDone clears ShutdownCookie once a page has shut the Messenger down.
-var shutdownDone = &http.Cookie{ //nolint:gosec // matches the flag Shutdown sets
+var shutdownDone = &http.Cookie{
 	Name: ShutdownCookie, Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1, SameSite: http.SameSiteLaxMode}
 
 // Shutdown ends the visitor's Messenger session, for an adapter's logout

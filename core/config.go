@@ -71,7 +71,7 @@ type Config struct {
 	Messenger Options
 
 	// DisableAutoIdentify stops adapters from identifying the user that the
-	// framework's own auth middleware stored (the seed's
+	// framework's own auth middleware stored (django-analytical's
 	// ANALYTICAL_AUTO_IDENTIFY = False).
 	DisableAutoIdentify bool
 

@@ -22,7 +22,10 @@
 // cannot be encoded are dropped and reported to Config.ErrorHandler; the page
 // always renders.
 //
-// The package depends on the standard library only. Framework adapters for
-// Gin, Echo and Fiber live in sibling modules and add the per-request glue:
-// who the user is, the client IP, templates.
+// The package depends on the standard library only. Framework adapters
+// live in sibling modules and add the per-request glue (who the user is, the
+// client IP, templates, whole-page install, logout): intercomgin (Gin),
+// intercomecho (Echo v4 and v5), intercomfiber (Fiber v2 and v3) and
+// intercomhttp (net/http: ServeMux, chi, gorilla/mux). They are built on
+// package adapter in this module, the kit a third-party adapter uses too.
 package intercom

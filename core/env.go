@@ -11,7 +11,7 @@ import (
 // empty, as in django-analytical.
 var internalIPVars = []string{"INTERCOM_INTERNAL_IPS", "ANALYTICAL_INTERNAL_IPS", "INTERNAL_IPS"}
 
-// ConfigFromEnv reads the seed's settings from the environment:
+// ConfigFromEnv reads django-analytical's settings from the environment:
 //
 //	INTERCOM_APP_ID            Config.AppID
 //	INTERCOM_HMAC_SECRET_KEY   Config.HMACSecret

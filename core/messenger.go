@@ -9,7 +9,7 @@ import (
 	"github.com/goanalytical/intercom/core/internal/link"
 )
 
-// Attributes are custom settings for one page view: the seed's intercom_*
+// Attributes are custom settings for one page view: django-analytical's intercom_*
 // template variables with the prefix stripped. Values may be strings, bools,
 // numbers, time.Time (sent as Unix seconds), nil, json.Marshaler, and maps
 // and slices of these. A key that matches a user or Messenger setting

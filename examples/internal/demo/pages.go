@@ -41,7 +41,7 @@ const AboutPage = `<!doctype html>
 <nav><a href="/">Home</a> <a href="/account">Account</a></nav>
 <h1>About</h1>
 <p>This page is a plain string written by its handler. Whole-page install inserts the Messenger before the
-last &lt;/body&gt; of every text/html response that does not carry the snippet yet, like the seed's generic tags.</p>
+last &lt;/body&gt; of every text/html response that does not carry the snippet yet, like django-analytical's generic tags.</p>
 </body>
 </html>
 `

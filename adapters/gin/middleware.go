@@ -65,13 +65,3 @@ func responseHeader(c *gin.Context) http.Header {
 var warning = adapter.NewWarning(func(err error) {
 	_, _ = fmt.Fprintf(gin.DefaultErrorWriter, "[WARNING] %v\n", err) // best effort, like gin's own
 })
-
-// lookup returns the state Middleware stored for c; nil, after the warning,
-// without the middleware or for a nil c.
-func lookup(c *gin.Context) *request {
-	var v any
-	if c != nil {
-		v, _ = c.Get(stateKey)
-	}
-	return adapter.Lookup[*gin.Context](v, warning)
-}

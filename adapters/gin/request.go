@@ -9,6 +9,16 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
+// lookup returns the state Middleware stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c *gin.Context) *request {
+	var v any
+	if c != nil {
+		v, _ = c.Get(stateKey)
+	}
+	return adapter.Lookup[*gin.Context](v, warning)
+}
+
 // Identify sets the visitor's user for this request, for example right after
 // a sign-in handler has verified the user. It takes precedence over WithUser
 // and over the user gin.BasicAuth stored. On a skipped request it does

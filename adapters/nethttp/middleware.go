@@ -86,19 +86,3 @@ func fromContext(ctx context.Context) *exchange {
 	x, _ := ctx.Value(stateKey{}).(*exchange)
 	return x
 }
-
-// lookup returns the state Middleware put in r's context, noting r as the
-// latest request; nil, after the warning, without the middleware or for a
-// nil r.
-func lookup(r *http.Request) *adapter.Request[*exchange] {
-	var x *exchange
-	if r != nil {
-		if x = fromContext(r.Context()); x != nil {
-			x.r = r
-		}
-	}
-	if x == nil {
-		return adapter.Lookup[*exchange](nil, warning)
-	}
-	return &x.state
-}

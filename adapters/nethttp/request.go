@@ -9,6 +9,22 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
+// lookup returns the state Middleware put in r's context, noting r as the
+// latest request; nil, after the warning, without the middleware or for a
+// nil r.
+func lookup(r *http.Request) *adapter.Request[*exchange] {
+	var x *exchange
+	if r != nil {
+		if x = fromContext(r.Context()); x != nil {
+			x.r = r
+		}
+	}
+	if x == nil {
+		return adapter.Lookup[*exchange](nil, warning)
+	}
+	return &x.state
+}
+
 // Identify sets the visitor's user for this request, for example right after
 // a sign-in handler has verified the user. It takes precedence over WithUser
 // and WithAuthUser. On a skipped request it does nothing.

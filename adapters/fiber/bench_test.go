@@ -91,14 +91,14 @@ func BenchmarkBareRoute(b *testing.B) {
 }
 
 // BenchmarkWithIntercom adds the middleware and a snippet for an identified
-// user with identity verification, through Bind.
+// user with identity verification, through Data.
 func BenchmarkWithIntercom(b *testing.B) {
 	m := benchMessenger(b)
 	app := benchApp(b, benchViewsEngine(), false)
 	app.Use(intercomfiber.New(m))
 	app.Get("/", func(c *fiber.Ctx) error {
 		intercomfiber.Identify(c, benchUser)
-		return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+		return c.Render("page", intercomfiber.Data(c, fiber.Map{"Title": "Home"}))
 	})
 	runRoute(b, app, `"user_hash":"`)
 }
@@ -125,7 +125,7 @@ func BenchmarkOverhead(b *testing.B) {
 			with.Use(intercomfiber.New(benchMessenger(b)))
 			with.Get("/", func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, tt.user())
-				return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+				return c.Render("page", intercomfiber.Data(c, fiber.Map{"Title": "Home"}))
 			})
 			conformance.Paired(b, prepareRoute(b, bare, "<h1>Home</h1>"), prepareRoute(b, with, `"user_hash":"`))
 		})

@@ -21,10 +21,10 @@ var conformancePage = fstest.MapFS{
 	"page.html": {Data: []byte("<!DOCTYPE html>\n<html><head><title>page</title></head><body><h1>page</h1>\n{{ .Intercom }}\n</body></html>\n")},
 }
 
-// Both template integrations must pass the suite: Bind in the handler, and
+// Both template integrations must pass the suite: Data in the handler, and
 // the Views wrapper fed by PassLocalsToViews.
 func TestConformance(t *testing.T) {
-	t.Run("Bind", func(t *testing.T) { conformance.Run(t, harness(false)) })
+	t.Run("Data", func(t *testing.T) { conformance.Run(t, harness(false)) })
 	t.Run("Views", func(t *testing.T) { conformance.Run(t, harness(true)) })
 }
 
@@ -64,7 +64,7 @@ func harness(viaViews bool) conformance.Harness {
 			if viaViews {
 				return c.Render("page", fiber.Map{})
 			}
-			return c.Render("page", intercomfiber.Bind(c, fiber.Map{}))
+			return c.Render("page", intercomfiber.Data(c, fiber.Map{}))
 		})
 		// app.Get serves HEAD as well.
 		app.Get(conformance.RawPath, func(c *fiber.Ctx) error {

@@ -1,77 +1,48 @@
 // Package intercomfiber puts the Intercom Messenger on the pages of a Fiber v2
 // app. It is glue only: the Messenger from package intercom renders, escapes
 // and signs; this package tells it, per request, who the visitor is and where
-// the request came from.
+// the request came from. (For Fiber v3, use the sibling module
+// github.com/goanalytical/intercom/adapters/fiberv3, same package name.)
 //
-// Install the middleware with the Messenger, then render the snippet into
-// your pages:
+// Build one intercom.Messenger at start-up, install New, and pass each page's
+// template data through Data:
 //
-//	cfg, err := intercom.ConfigFromEnv()
+//	m, err := intercom.New(intercom.Config{
+//		AppID:      os.Getenv("INTERCOM_APP_ID"),
+//		HMACSecret: os.Getenv("INTERCOM_HMAC_SECRET_KEY"),
+//	})
 //	if err != nil {
-//		log.Fatal(err)
+//		log.Fatal(err) // a bad setting fails here, never on a request
 //	}
-//	m, err := intercom.New(cfg)
-//	if err != nil {
-//		log.Fatal(err)
-//	}
+//
 //	app := fiber.New(fiber.Config{Views: html.New("./views", ".html")})
+//	app.Use(basicauth.New(basicauth.Config{Users: accounts})) // or the app's own auth
 //	app.Use(intercomfiber.New(m))
-//
-//	app.Get("/", func(c *fiber.Ctx) error {
-//		intercomfiber.Identify(c, intercom.User{ID: "42", Email: "jane@example.com"})
-//		intercomfiber.Set(c, "plan", "pro")
-//		return c.Render("index", intercomfiber.Bind(c, fiber.Map{"Title": "Home"}))
+//	app.Get("/pricing", func(c *fiber.Ctx) error {
+//		return c.Render("pricing", intercomfiber.Data(c, fiber.Map{
+//			"Title":         "Pricing",
+//			"intercom_plan": "pro", // custom data, sent as "plan"
+//		}))
 //	})
 //
-// and in views/index.html, before </body>:
+// and in views/pricing.html, anywhere in the body:
 //
 //	{{ .Intercom }}
 //
-// Snippet(c) returns the same template.HTML for other uses.
-//
-// # Who the visitor is
-//
-// Identify in a handler comes first, then Config.User, then the user that
-// Fiber's own auth middleware stored (auto-identification, off with
-// intercom.Config.DisableAutoIdentify): c.Locals("username") from
-// middleware/basicauth, then c.Locals("user"), where gofiber/contrib jwt
-// stores its *jwt.Token and many apps their own user. A string there is the
-// user's id and name; a type implementing intercom.Identifier gives its own
-// User; anything else, a *jwt.Token included, is reported to
-// intercom.Config.ErrorHandler and ignored, so with jwt map the claims in
-// Config.User:
-//
-//	intercomfiber.New(m, intercomfiber.Config{
-//		User: func(c *fiber.Ctx) (intercom.User, bool) {
-//			tok, ok := c.Locals("user").(*jwt.Token)
-//			if !ok {
-//				return intercom.User{}, false
-//			}
-//			sub, err := tok.Claims.GetSubject()
-//			return intercom.User{ID: sub}, err == nil && sub != ""
-//		},
-//	})
-//
-// The callbacks run once per request, when the snippet is first rendered.
-// Strings that fiber returns from the request (c.Get, c.Params, ...) live in
-// buffers that fasthttp reuses after the handler returns; a callback that
-// keeps one beyond the request must copy it with utils.CopyString, or the app
-// can set fiber.Config{Immutable: true}.
+// Data adds the snippet under the key "Intercom" (adapter.TemplateKey);
+// Snippet returns it for other uses, Component for templ. All render nothing
+// when the Messenger is disabled (no app id) and on requests Config.Next
+// skips.
 //
 // # Templates
 //
-// Fiber's template engines render without the request, so there are two
-// ways to hand them the snippet.
-//
-// Bind, as above, copies the handler's fiber.Map and adds "Intercom". Its
-// keys that start with intercom_ are custom attributes, as in the seed's
-// templates: Bind(c, fiber.Map{"intercom_plan": "pro"}) sets "plan".
-//
-// Views wraps the engine for apps that set fiber.Config{PassLocalsToViews:
-// true}; every c.Render with a fiber.Map then gets "Intercom" without
-// touching the handlers. The wrapper finds the request through the locals
-// that fiber merges into the map (LocalsKey) and renders the snippet when
-// c.Render runs, after the handler's Identify and Set:
+// Fiber's engines render without the request, so there are two ways to hand
+// them the snippet. Data, as above, copies the handler's fiber.Map and adds
+// "Intercom"; its keys that start with intercom_ are custom attributes, as
+// django-analytical's template variables were. Views wraps the engine for
+// apps that set fiber.Config{PassLocalsToViews: true}: every c.Render with a
+// fiber.Map then gets "Intercom" with no change to the handlers, rendered
+// when c.Render runs, after the handler's Identify and Set:
 //
 //	app := fiber.New(fiber.Config{
 //		Views:             intercomfiber.Views(django.New("./views", ".django")),
@@ -83,59 +54,85 @@
 // safe, so there the tag is {{ Intercom|safe }}; the snippet is built to be
 // safe in an HTML body.
 //
-// # Whole-page install
+// For templ, @intercomfiber.Component() writes the snippet of the request
+// whose context the page renders with: c.UserContext() or c.Context().
 //
-// Inject adds the snippet to pages that do not render it themselves, like
-// the seed's "generic tags": before the last </body> of every text/html
-// response, after the handler has run, so Identify and Set count:
+// # Pages without a template
+//
+// Inject adds the snippet to text/html pages that do not render it
+// themselves (static HTML, c.SendString, pages of other libraries), right
+// before their last </body>, after the handler has run, so Identify and Set
+// count:
 //
 //	app.Use(intercomfiber.New(m))
 //	app.Use(intercomfiber.Inject())
 //
-// It leaves alone everything else (see intercom.ShouldInject): other content types, HEAD, 1xx, 204, 206 and 3xx,
-// compressed bodies, pages that already carry the snippet, and body streams
-// (c.SendFile, app.Static, c.SendStream), which fasthttp cannot hand over.
-// Install fiber's compress middleware before Inject so that it compresses
-// the page with the snippet.
+// It leaves alone pages that rendered the snippet already, everything that is
+// not text/html, compressed bodies, HEAD requests, 1xx, 204, 206 and 3xx
+// responses, and body streams (c.SendFile, app.Static, c.SendStream), which
+// fasthttp cannot hand over. Install fiber's compress middleware before
+// Inject, so that it compresses the page with the snippet.
 //
 // # Logout
 //
-// Expiring the Messenger's cookies does not end its session at Intercom; the
-// page must call Intercom('shutdown'). Shutdown in the logout handler does
-// both: it expires every intercom-* cookie of the workspace (with
-// intercom.Config.CookieDomain as their Domain, which must match how the
-// Messenger set them) and sets a short-lived flag cookie,
-// intercom.ShutdownCookie, so that the next page that renders the snippet,
-// after the usual redirect, shuts the old session down before booting, and
-// clears the flag:
+// Expiring Intercom's cookies does not end the visitor's session at
+// Intercom: the next page must call Intercom('shutdown'). A logout handler
+// calls Shutdown, which expires the cookies (with
+// intercom.Config.CookieDomain) and leaves a flag for the next page that
+// renders the snippet, through Data, Views, Snippet, Component or Inject:
 //
 //	app.Post("/logout", func(c *fiber.Ctx) error {
-//		sess.Destroy()
+//		// ... end the app's own session ...
 //		intercomfiber.Shutdown(c)
-//		return c.Redirect("/")
+//		return c.Redirect("/", fiber.StatusSeeOther)
 //	})
 //
 // # Single-page apps
 //
-// SettingsHandler serves the visitor's settings as JSON (with Cache-Control:
-// no-store), for apps that boot the Messenger from JavaScript with
-// Intercom("boot", settings):
+// SettingsHandler serves the visitor's settings as JSON, with
+// Cache-Control: no-store, for apps that boot the Messenger from JavaScript:
 //
 //	app.Get("/intercom/settings", intercomfiber.SettingsHandler())
 //
-// # Client IP and internal addresses
+// # Who the visitor is
 //
-// intercom.Config.InternalIPs hides the Messenger from staff by client IP.
-// The middleware takes the client IP from c.IP() (override with
-// Config.ClientIP). c.IP() is the peer address unless fiber.Config.ProxyHeader
-// is set. With ProxyHeader set, c.IP() trusts that header from any peer, so a
-// client can claim an internal address; also set EnableTrustedProxyCheck and
-// TrustedProxies so that only your proxies are believed:
+// The user is decided once per request, when a page first renders the
+// snippet, from the first of:
+//
+//  1. Identify, called by a handler (for example right after sign-up);
+//  2. Config.User, for apps with their own sessions;
+//  3. the user Fiber's own auth middleware stored: c.Locals("username")
+//     from middleware/basicauth (a user name, identified by id and name),
+//     else c.Locals("user"), where gofiber/contrib jwt stores its verified
+//     *jwt.Token (identified by its claims' sub, email and name) and many
+//     apps their own user type (identified when it implements
+//     intercom.Identifier). Any other type is reported to the Messenger's
+//     ErrorHandler and ignored. intercom.Config.DisableAutoIdentify turns
+//     this step off.
+//
+// Custom data comes from Config.Attributes for every page, overridden by Set
+// and by the intercom_* keys of the template data for one page.
+//
+// The callbacks of Config run once per request. Strings that fiber returns
+// from the request (c.Get, c.Params, ...) live in buffers that fasthttp
+// reuses after the handler returns; a callback that keeps one beyond the
+// request must copy it with utils.CopyString, or the app sets
+// fiber.Config{Immutable: true}.
+//
+// # Client IP
+//
+// The snippet is commented out for visitors inside
+// intercom.Config.InternalIPs, and the client address is c.IP() (replace it
+// with Config.ClientIP). c.IP() is the peer address unless
+// fiber.Config.ProxyHeader is set. With ProxyHeader set, c.IP() trusts that
+// header from ANY peer, so a client can claim an internal address; also set
+// EnableTrustedProxyCheck and TrustedProxies, so that only your proxies are
+// believed:
 //
 //	fiber.New(fiber.Config{
 //		ProxyHeader:             fiber.HeaderXForwardedFor,
 //		EnableTrustedProxyCheck: true,
-//		TrustedProxies:          []string{"10.0.0.0/8"},
+//		TrustedProxies:          []string{"10.0.0.0/8"}, // your load balancers
 //	})
 //
 // Fiber takes the header value as it is, not walking X-Forwarded-For from the
@@ -145,13 +142,14 @@
 // X-Forwarded-For with the address it saw rather than append to it, or set
 // X-Real-IP and use that as the ProxyHeader.
 //
-// # Skipping
+// # Errors
 //
-// Config.Next skips the middleware for a request: its pages render no
-// snippet, quietly; Inject leaves it alone and SettingsHandler answers null,
-// but Shutdown still logs the visitor out. On a route without the
-// middleware, Snippet, Bind, the Views wrapper, Inject, Shutdown and
-// SettingsHandler do nothing (SettingsHandler answers null), and
-// intercom.ErrNoMiddleware is logged once with fiber's logger
-// (github.com/gofiber/fiber/v2/log).
+// Nothing here fails a request. Problems (a panicking Config callback, a
+// value of the wrong type under "username" or "user", an invalid nonce) go
+// to intercom.Config.ErrorHandler and the page renders without the affected
+// part. Snippet, Data, Component, Inject, Shutdown and SettingsHandler on a
+// route New does not cover do nothing (SettingsHandler answers null); with
+// no Messenger to report to, they log adapter.ErrNoMiddleware with fiber's
+// logger (github.com/gofiber/fiber/v2/log), once per process. New panics on
+// a nil Messenger: that is a start-up error.
 package intercomfiber

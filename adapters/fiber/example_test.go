@@ -9,13 +9,16 @@ import (
 	"strings"
 	"testing/fstest"
 
+	jwtware "github.com/gofiber/contrib/jwt"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/basicauth"
 	"github.com/gofiber/template/django/v3"
 	"github.com/gofiber/template/html/v2"
+	"github.com/golang-jwt/jwt/v5"
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // Views of the examples; a real app would use html.New("./views", ".html").
@@ -50,7 +53,7 @@ func settings(page string) string {
 	return s
 }
 
-// Identify the user and add custom data in the handler; Bind hands the
+// Identify the user and add custom data in the handler; Data hands the
 // snippet to the template as {{ .Intercom }}.
 func Example() {
 	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
@@ -63,7 +66,7 @@ func Example() {
 	app.Get("/", func(c *fiber.Ctx) error {
 		intercomfiber.Identify(c, intercom.User{ID: "42", Email: "jane@example.com"})
 		intercomfiber.Set(c, "plan", "pro")
-		return c.Render("index", intercomfiber.Bind(c, fiber.Map{
+		return c.Render("index", intercomfiber.Data(c, fiber.Map{
 			"Title":          "Home",
 			"intercom_seats": 3, // intercom_* keys are custom data too
 		}))
@@ -250,7 +253,7 @@ func ExampleShutdown() {
 	// The browser follows the redirect with the flag: that page shuts the
 	// Messenger down before booting it, once, and clears the flag.
 	req = httptest.NewRequest(fiber.MethodGet, "/", nil)
-	req.Header.Set("Cookie", intercom.ShutdownCookie+"=1")
+	req.Header.Set("Cookie", adapter.ShutdownCookie+"=1")
 	resp, err = app.Test(req, -1)
 	if err != nil {
 		log.Fatal(err)
@@ -294,4 +297,53 @@ func ExampleSettingsHandler() {
 	// Output:
 	// 200 application/json; charset=utf-8 no-store
 	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","user_hash":"e76ef630b13d8f9719315814c378eb0272078c3962119cb6986308648eb21077","user_id":"jane"}
+}
+
+// Behind gofiber/contrib jwt the verified token's claims identify the
+// visitor: sub is the user id, email and name go along.
+func ExampleNew_jwt() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	secret := []byte("jwt-signing-key")
+	app := fiber.New()
+	app.Use(jwtware.New(jwtware.Config{SigningKey: jwtware.SigningKey{Key: secret}}))
+	app.Use(intercomfiber.New(m))
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Type("html")
+		return c.SendString(string(intercomfiber.Snippet(c)))
+	})
+
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "42", "email": "jane@example.com", "name": "Jane",
+	}).SignedString(secret)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(settings(fetch(app, "/", func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) })))
+	// Output:
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","email":"jane@example.com","name":"Jane","user_id":"42"}
+}
+
+// Component is a templ component: it renders the snippet of the request
+// whose context it gets, c.UserContext() or c.Context().
+func ExampleComponent() {
+	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := fiber.New()
+	app.Use(intercomfiber.New(m))
+	app.Get("/", func(c *fiber.Ctx) error {
+		intercomfiber.Identify(c, intercom.User{ID: "42"})
+		c.Type("html")
+		// A templ page would call @intercomfiber.Component() inside
+		// page().Render(c.UserContext(), c.Response().BodyWriter()).
+		return intercomfiber.Component().Render(c.UserContext(), c.Response().BodyWriter())
+	})
+
+	fmt.Println(settings(fetch(app, "/")))
+	// Output:
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","user_id":"42"}
 }

@@ -21,7 +21,12 @@ import (
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
+
+// maxTail is how much may follow a page's last </body> for whole-page
+// install to use it (the kit's scan.MaxTail).
+const maxTail = 64 << 10
 
 var jane = intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"}
 
@@ -35,7 +40,7 @@ const (
 
 func withSnippet(s string) string { return injectHead + s + injectTail }
 
-// injectViews is the template of the Bind and Views cases.
+// injectViews is the template of the Data and Views cases.
 var injectViews = fstest.MapFS{
 	"page.html":    {Data: []byte("<html><body><h1>{{ .Title }}</h1>{{ .Intercom }}</body></html>")},
 	"nosnip.html":  {Data: []byte("<html><body><h1>{{ .Title }}</h1></body></html>")},
@@ -81,7 +86,7 @@ func TestInject(t *testing.T) {
 	m := newMessenger(t, rec)
 	snippet := string(m.Render(intercom.Visitor{User: &jane}))
 	anonymous := string(m.Render(intercom.Visitor{}))
-	require.Equal(t, 1, strings.Count(snippet, intercom.SnippetMarker))
+	require.Equal(t, 1, strings.Count(snippet, adapter.SnippetMarker))
 
 	type setup int
 	const (
@@ -137,11 +142,11 @@ func TestInject(t *testing.T) {
 			wantCount: 1,
 		},
 		{
-			name:  "c.Render with Bind: exactly one snippet",
+			name:  "c.Render with Data: exactly one snippet",
 			views: html.NewFileSystem(http.FS(injectViews), ".html"),
 			handler: func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, jane)
-				return c.Render("page", intercomfiber.Bind(c, fiber.Map{"Title": "Hi"}))
+				return c.Render("page", intercomfiber.Data(c, fiber.Map{"Title": "Hi"}))
 			},
 			want:      "<html><body><h1>Hi</h1>" + snippet + "</body></html>",
 			wantCount: 1,
@@ -158,7 +163,7 @@ func TestInject(t *testing.T) {
 			wantCount: 1,
 		},
 		{
-			name:  "c.Render with a layout, no Bind",
+			name:  "c.Render with a layout, no Data",
 			views: html.NewFileSystem(http.FS(injectViews), ".html"),
 			handler: func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, jane)
@@ -260,10 +265,10 @@ func TestInject(t *testing.T) {
 		},
 		{
 			// Core's Injector lets a candidate go once more than
-			// intercom.MaxInjectTail follows it (it sat in a script string).
+			// maxTail follows it (it sat in a script string).
 			name:    "</body> followed by more than MaxInjectTail: untouched",
-			handler: sendHTML(lateTail(intercom.MaxInjectTail + 1)),
-			want:    lateTail(intercom.MaxInjectTail + 1),
+			handler: sendHTML(lateTail(maxTail + 1)),
+			want:    lateTail(maxTail + 1),
 		},
 		{
 			name:    "</body> followed by more than 1 MB: untouched",
@@ -272,8 +277,8 @@ func TestInject(t *testing.T) {
 		},
 		{
 			name:      "</body> followed by up to MaxInjectTail: injected",
-			handler:   sendHTML(lateTail(intercom.MaxInjectTail - 100)),
-			want:      `<script>var s = "` + snippet + lateTail(intercom.MaxInjectTail - 100)[len(`<script>var s = "`):],
+			handler:   sendHTML(lateTail(maxTail - 100)),
+			want:      `<script>var s = "` + snippet + lateTail(maxTail - 100)[len(`<script>var s = "`):],
 			wantCount: 1,
 		},
 		{
@@ -400,7 +405,7 @@ func TestInject(t *testing.T) {
 				got = gunzip(t, body)
 			}
 			assert.Equal(t, tt.want, got)
-			assert.Equal(t, tt.wantCount, strings.Count(got, intercom.SnippetMarker))
+			assert.Equal(t, tt.wantCount, strings.Count(got, adapter.SnippetMarker))
 			if method == fiber.MethodGet && wantStatus != fiber.StatusNotModified && wantStatus != fiber.StatusNoContent {
 				assert.Equal(t, body, wire, "what Inject left is what is sent")
 				assert.Equal(t, strconv.Itoa(len(wire)), resp.Header.Get(fiber.HeaderContentLength))
@@ -477,12 +482,12 @@ func TestInjectLargePage(t *testing.T) {
 	}
 }
 
-// Inject puts the snippet exactly where core's InjectBytes does, for pages
+// Inject puts the snippet exactly where the kit's streaming whole-page
+// install (adapter.Request.Inject, which gin and echo use) does, for pages
 // built from pieces that matter to it, through both body paths (fasthttp's
 // buffer and a c.Send slice).
 func TestInjectMatchesCore(t *testing.T) {
 	m := newMessenger(t, nil)
-	snippet := []byte(m.Render(intercom.Visitor{User: &jane}))
 	pieces := []string{
 		"<p>text</p>", "</body>", "</BODY >", "</body/>", "</bodyx>", "</bo", "dy>", "<", "</", "x",
 		"<script>\"</body>\"</script>", "\n", "</html>",
@@ -494,7 +499,7 @@ func TestInjectMatchesCore(t *testing.T) {
 		for range rng.IntN(40) {
 			sb.WriteString(pieces[rng.IntN(len(pieces))])
 			if rng.IntN(30) == 0 { // sometimes a long stretch, for MaxInjectTail
-				sb.WriteString(strings.Repeat("y", rng.IntN(2*intercom.MaxInjectTail)))
+				sb.WriteString(strings.Repeat("y", rng.IntN(2*maxTail)))
 			}
 		}
 		pages = append(pages, sb.String())
@@ -516,12 +521,12 @@ func TestInjectMatchesCore(t *testing.T) {
 	injected := 0
 	for i, p := range pages {
 		page = p
-		want, ok := intercom.InjectBytes([]byte(p), snippet)
+		want, ok := streamInject(m, p)
 		if ok {
 			injected++
 		}
 		for _, path := range []string{"/buffer", "/raw"} {
-			if got := get(t, app, path); got != string(want) {
+			if got := get(t, app, path); got != want {
 				t.Fatalf("page %d via %s (%d bytes): got %d bytes, want %d (injected %v)", i, path, len(p), len(got), len(want), ok)
 			}
 		}
@@ -530,7 +535,7 @@ func TestInjectMatchesCore(t *testing.T) {
 	assert.Less(t, injected, len(pages)-20)
 }
 
-// An injected page's headers follow core's rule (intercom.PrepareInjectedHeaders):
+// An injected page's headers follow the kit's rule:
 // no validator or ranges of the original body, and private unless the
 // handler set a caching policy.
 func TestInjectHeaders(t *testing.T) {
@@ -558,4 +563,20 @@ func TestInjectHeaders(t *testing.T) {
 		assert.Empty(t, resp.Header.Get(fiber.HeaderAcceptRanges))
 		require.NoError(t, resp.Body.Close())
 	}
+}
+
+// streamInject returns page as the kit's streaming whole-page install
+// sends it for jane, and whether it inserted the snippet.
+func streamInject(m *intercom.Messenger, page string) (string, bool) {
+	r := adapter.NewMiddleware("test", m, adapter.Hooks[*http.Request]{}).Start(nil)
+	r.Identify(jane)
+	rec := httptest.NewRecorder()
+	added, err := r.Inject(rec, http.MethodGet, func(w http.ResponseWriter, _ *adapter.InjectWriter) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, page)
+	})
+	if err != nil {
+		panic(err)
+	}
+	return rec.Body.String(), added > 0
 }

@@ -1,6 +1,7 @@
 package intercomfiber_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -16,30 +18,50 @@ import (
 	"testing/fstest"
 	"time"
 
+	jwtware "github.com/gofiber/contrib/jwt"
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/log"
 	"github.com/gofiber/fiber/v2/middleware/basicauth"
 	"github.com/gofiber/template/django/v3"
 	"github.com/gofiber/template/html/v2"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// recorder is an intercom.Config.ErrorHandler that keeps what it is given.
+func TestMain(m *testing.M) {
+	// Cases without New log the missing-middleware warning; keep it out of
+	// the examples' output.
+	log.SetOutput(io.Discard)
+	os.Exit(m.Run())
+}
+
+// redirectWarnings sends fiber's log, where the missing-middleware warning
+// goes, to w until the test ends.
+func redirectWarnings(t *testing.T, w io.Writer) {
+	t.Helper()
+	log.SetOutput(w)
+	t.Cleanup(func() { log.SetOutput(io.Discard) })
+}
+
+// recorder is an intercom.Config.ErrorHandler that keeps the messages of
+// what it is given.
 type recorder struct {
 	mu   sync.Mutex
-	errs []error
+	errs []string
 }
 
 func (r *recorder) handle(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.errs = append(r.errs, err)
+	r.errs = append(r.errs, err.Error())
 }
 
-func (r *recorder) got() []error {
+func (r *recorder) got() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.errs
@@ -120,9 +142,6 @@ type appUser struct{ id, email string }
 
 func (u appUser) IntercomUser() intercom.User { return intercom.User{ID: u.id, Email: u.email} }
 
-// jwtToken stands in for gofiber/contrib jwt's *jwt.Token under "user".
-type jwtToken struct{ Raw string }
-
 func TestBasicAuthIdentifies(t *testing.T) {
 	rec := &recorder{}
 	m := newMessenger(t, rec)
@@ -162,9 +181,9 @@ func TestPrecedence(t *testing.T) {
 		config    intercomfiber.Config
 		identify  *intercom.User
 		set       []kv
-		bind      fiber.Map // non-nil: render through Bind
+		bind      fiber.Map // non-nil: render through Data
 		want      intercom.Visitor
-		wantErrs  []error
+		wantErrs  []string
 	}{
 		{name: "anonymous"},
 		{
@@ -183,9 +202,19 @@ func TestPrecedence(t *testing.T) {
 			want:   intercom.Visitor{User: &jane},
 		},
 		{
-			name:     "jwt token under user is reported and ignored",
-			locals:   map[string]any{"user": &jwtToken{Raw: "x.y.z"}},
-			wantErrs: []error{&intercom.UserError{Type: "*intercomfiber_test.jwtToken", Reason: "not a string or an intercom.Identifier"}},
+			name:     "wrong type under user is reported and ignored",
+			locals:   map[string]any{"user": 42},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+		},
+		{
+			name:     "wrong type under username is reported, user is not consulted",
+			locals:   map[string]any{"username": 42, "user": appUser{"9", "nine@example.com"}},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+		},
+		{
+			name:   "golang-jwt token under user",
+			locals: map[string]any{"user": signedToken(t, jwt.MapClaims{"sub": "7", "email": "seven@example.com", "name": "Sam"})},
+			want:   intercom.Visitor{User: &intercom.User{ID: "7", Email: "seven@example.com", Name: "Sam"}},
 		},
 		{
 			name:   "Config.User over auth middleware",
@@ -229,7 +258,7 @@ func TestPrecedence(t *testing.T) {
 			want:     intercom.Visitor{User: &handlerUser, Attributes: intercom.Attributes{"name": "J."}},
 		},
 		{
-			name: "Bind intercom_ keys over Set",
+			name: "Data intercom_ keys over Set",
 			set:  []kv{{"plan", "pro"}, {"cart", 99.5}},
 			bind: fiber.Map{"Title": "Home", "intercom_plan": "team", "intercom_": "not a key"},
 			want: intercom.Visitor{Attributes: intercom.Attributes{"plan": "team", "cart": 99.5}},
@@ -259,7 +288,7 @@ func TestPrecedence(t *testing.T) {
 					intercomfiber.Set(c, a.key, a.value)
 				}
 				if tt.bind != nil {
-					return c.JSON(intercomfiber.Bind(c, tt.bind)[intercom.TemplateKey])
+					return c.JSON(intercomfiber.Data(c, tt.bind)[adapter.TemplateKey])
 				}
 				return c.JSON(intercomfiber.Snippet(c))
 			})
@@ -282,7 +311,7 @@ func TestHooksResolveOnce(t *testing.T) {
 	}))
 	app.Get("/", func(c *fiber.Ctx) error {
 		_ = intercomfiber.Snippet(c)
-		_ = intercomfiber.Bind(c, nil)
+		_ = intercomfiber.Data(c, nil)
 		return sendSnippet(c)
 	})
 	get(t, app, "/")
@@ -290,7 +319,7 @@ func TestHooksResolveOnce(t *testing.T) {
 	assert.Equal(t, 1, attrs)
 }
 
-func TestBind(t *testing.T) {
+func TestData(t *testing.T) {
 	m := newMessenger(t, nil)
 	tests := []struct {
 		name  string
@@ -330,17 +359,17 @@ func TestBind(t *testing.T) {
 			app.Use(intercomfiber.New(m))
 			var got fiber.Map
 			app.Get("/", func(c *fiber.Ctx) error {
-				got = intercomfiber.Bind(c, tt.data)
+				got = intercomfiber.Data(c, tt.data)
 				return nil
 			})
 			get(t, app, "/")
 
-			want := fiber.Map{intercom.TemplateKey: m.Render(intercom.Visitor{Attributes: tt.attrs})}
+			want := fiber.Map{adapter.TemplateKey: m.Render(intercom.Visitor{Attributes: tt.attrs})}
 			for k, v := range tt.want {
 				want[k] = v
 			}
 			assert.Equal(t, want, got)
-			assert.Equal(t, before, tt.data, "Bind changed the caller's map")
+			assert.Equal(t, before, tt.data, "Data changed the caller's map")
 		})
 	}
 }
@@ -405,11 +434,11 @@ func TestViews(t *testing.T) {
 			want:       func(m *intercom.Messenger) string { return "<p></p>" + string(m.Render(intercom.Visitor{})) },
 		},
 		{
-			name:       "Bind and Views render once",
+			name:       "Data and Views render once",
 			middleware: true,
 			handler: func(c *fiber.Ctx) error {
-				b := intercomfiber.Bind(c, fiber.Map{"Title": "Home"})
-				intercomfiber.Set(c, "late", true) // after Bind: not on the page
+				b := intercomfiber.Data(c, fiber.Map{"Title": "Home"})
+				intercomfiber.Set(c, "late", true) // after Data: not on the page
 				return c.Render("page", b)
 			},
 			want: func(m *intercom.Messenger) string { return "<p>Home</p>" + string(m.Render(intercom.Visitor{})) },
@@ -437,10 +466,10 @@ func TestViews(t *testing.T) {
 			want: func(*intercom.Messenger) string { return "<p>Home</p>" },
 		},
 		{
-			name:       "wrong type under LocalsKey",
+			name:       "wrong type under the state key",
 			middleware: true,
 			handler: func(c *fiber.Ctx) error {
-				c.Locals(intercomfiber.LocalsKey, "not a request")
+				c.Locals(intercomfiber.StateKey, "not a request")
 				intercomfiber.Identify(c, jane)
 				intercomfiber.Set(c, "plan", "pro")
 				return c.Render("page", fiber.Map{"Title": "Home"})
@@ -515,11 +544,14 @@ func (r *recordingViews) Render(w io.Writer, _ string, binding any, _ ...string)
 
 func TestViewsPassThrough(t *testing.T) {
 	type page struct{ Title string }
-	skipped := (*intercom.Request[*fiber.Ctx])(nil)
+	m := newMessenger(t, nil)
+	skipped := adapter.NewMiddleware("test", m, adapter.Hooks[*fiber.Ctx]{Skip: func(*fiber.Ctx) bool { return true }}).Start(nil)
 	structBinding := &page{"Home"}
 	mapNoLocal := fiber.Map{"Title": "Home"}
-	mapWithSnippet := fiber.Map{intercomfiber.LocalsKey: skipped, "Intercom": template.HTML("mine")}
-	mapWrongType := fiber.Map{intercomfiber.LocalsKey: "oops"}
+	mapWithSnippet := fiber.Map{intercomfiber.StateKey: skipped, "Intercom": template.HTML("mine")}
+	mapWrongType := fiber.Map{intercomfiber.StateKey: "oops"}
+	mapNilState := fiber.Map{intercomfiber.StateKey: (*adapter.Request[*fiber.Ctx])(nil)}
+	otherFramework := fiber.Map{intercomfiber.StateKey: adapter.NewMiddleware("test", m, adapter.Hooks[*http.Request]{}).Start(nil)}
 	plainNoLocal := map[string]any{"Title": "Home"}
 
 	same := []struct {
@@ -533,7 +565,9 @@ func TestViewsPassThrough(t *testing.T) {
 		{"fiber.Map without the local", mapNoLocal},
 		{"map[string]any without the local", plainNoLocal},
 		{"map that has Intercom", mapWithSnippet},
-		{"wrong type under LocalsKey", mapWrongType},
+		{"wrong type under the state key", mapWrongType},
+		{"a nil Request under the state key", mapNilState},
+		{"another framework's Request under the state key", otherFramework},
 	}
 	for _, tt := range same {
 		t.Run(tt.name, func(t *testing.T) {
@@ -549,20 +583,20 @@ func TestViewsPassThrough(t *testing.T) {
 	}
 	assert.Equal(t, fiber.Map{"Title": "Home"}, mapNoLocal, "changed the caller's map")
 
-	// A skipped request: the map is copied, its type kept, and the snippet
-	// is empty.
+	// A request New skipped: the map is copied, its type kept, and the
+	// snippet is empty.
 	for _, in := range []any{
-		fiber.Map{intercomfiber.LocalsKey: skipped, "Title": "Home"},
-		map[string]any{intercomfiber.LocalsKey: skipped, "Title": "Home"},
+		fiber.Map{intercomfiber.StateKey: skipped, "Title": "Home"},
+		map[string]any{intercomfiber.StateKey: skipped, "Title": "Home"},
 	} {
 		rv := &recordingViews{}
 		require.NoError(t, intercomfiber.Views(rv).Render(io.Discard, "page", in))
 		switch in := in.(type) {
 		case fiber.Map:
-			assert.Equal(t, fiber.Map{intercomfiber.LocalsKey: skipped, "Title": "Home", "Intercom": template.HTML("")}, rv.binding)
+			assert.Equal(t, fiber.Map{intercomfiber.StateKey: skipped, "Title": "Home", "Intercom": template.HTML("")}, rv.binding)
 			assert.Len(t, in, 2)
 		case map[string]any:
-			assert.Equal(t, map[string]any{intercomfiber.LocalsKey: skipped, "Title": "Home", "Intercom": template.HTML("")}, rv.binding)
+			assert.Equal(t, map[string]any{intercomfiber.StateKey: skipped, "Title": "Home", "Intercom": template.HTML("")}, rv.binding)
 			assert.Len(t, in, 2)
 		}
 	}
@@ -573,24 +607,232 @@ func TestViewsPassThrough(t *testing.T) {
 	assert.Nil(t, intercomfiber.Views(nil))
 }
 
-func TestWithoutMiddleware(t *testing.T) {
-	app := fiber.New()
-	var bound fiber.Map
-	app.Get("/", func(c *fiber.Ctx) error {
-		intercomfiber.Identify(c, intercom.User{ID: "1"})
-		intercomfiber.Set(c, "plan", "pro")
-		bound = intercomfiber.Bind(c, fiber.Map{"Title": "Home"})
-		return sendSnippet(c)
+// TestNoMiddleware calls every helper where New's state is missing, of the
+// wrong type, or the context itself is nil: nothing panics, nothing is
+// rendered, and the page still renders.
+func TestNoMiddleware(t *testing.T) {
+	m := newMessenger(t, nil)
+	tests := []struct {
+		name  string
+		setup func(c *fiber.Ctx)
+	}{
+		{"nothing stored", func(*fiber.Ctx) {}},
+		{"a string under the key", func(c *fiber.Ctx) { c.Locals(intercomfiber.StateKey, "junk") }},
+		{"a typed nil Request under the key", func(c *fiber.Ctx) {
+			c.Locals(intercomfiber.StateKey, (*adapter.Request[*fiber.Ctx])(nil))
+		}},
+		{"a Request for another framework", func(c *fiber.Ctx) {
+			c.Locals(intercomfiber.StateKey, adapter.NewMiddleware("test", m, adapter.Hooks[*http.Request]{}).Start(nil))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			app := fiber.New()
+			app.Use(intercomfiber.Inject())
+			var data fiber.Map
+			var component string
+			app.Get("/", func(c *fiber.Ctx) error {
+				tt.setup(c)
+				intercomfiber.Identify(c, intercom.User{ID: "1"})
+				intercomfiber.Set(c, "plan", "pro")
+				intercomfiber.Shutdown(c)
+				data = intercomfiber.Data(c, fiber.Map{"Title": "Home", "intercom_plan": "pro"})
+				var sb strings.Builder
+				require.NoError(t, intercomfiber.Component().Render(c.UserContext(), &sb))
+				require.NoError(t, intercomfiber.Component().Render(c.Context(), &sb))
+				component = sb.String()
+				c.Type("html")
+				return c.SendString("<html><body>" + string(intercomfiber.Snippet(c)) + "</body></html>")
+			})
+			app.Get("/settings", func(c *fiber.Ctx) error {
+				tt.setup(c)
+				return intercomfiber.SettingsHandler()(c)
+			})
+			got := send(t, app, fiber.MethodGet, "/", "")
+			assert.Equal(t, fiber.StatusOK, got.status)
+			assert.Equal(t, "<html><body></body></html>", got.body)
+			assert.Empty(t, got.cookies)
+			assert.Equal(t, fiber.Map{"Title": "Home", "intercom_plan": "pro", "Intercom": template.HTML("")}, data)
+			assert.Empty(t, component)
+			assert.Equal(t, "null", send(t, app, fiber.MethodGet, "/settings", "").body)
+		})
+	}
+	t.Run("nil context", func(t *testing.T) {
+		require.NotPanics(t, func() {
+			intercomfiber.Identify(nil, intercom.User{ID: "1"})
+			intercomfiber.Set(nil, "plan", "pro")
+			intercomfiber.Shutdown(nil)
+			assert.Equal(t, template.HTML(""), intercomfiber.Snippet(nil))
+			assert.Equal(t, fiber.Map{"Intercom": template.HTML("")}, intercomfiber.Data(nil, nil))
+			var sb strings.Builder
+			require.NoError(t, intercomfiber.Component().Render(nil, &sb)) //nolint:staticcheck // a nil context on purpose
+			require.NoError(t, intercomfiber.Component().Render(context.Background(), &sb))
+			assert.Empty(t, sb.String())
+		})
 	})
-	assert.Empty(t, get(t, app, "/"))
-	assert.Equal(t, fiber.Map{"Title": "Home", "Intercom": template.HTML("")}, bound)
+}
 
-	assert.NotPanics(t, func() {
-		intercomfiber.Identify(nil, intercom.User{ID: "1"})
-		intercomfiber.Set(nil, "plan", "pro")
-		assert.Equal(t, template.HTML(""), intercomfiber.Snippet(nil))
-		assert.Equal(t, fiber.Map{"Intercom": template.HTML("")}, intercomfiber.Bind(nil, nil))
+// TestMissingMiddlewareWarning checks that a forgotten New is logged with
+// fiber's logger once per process, and that a skipped request is not
+// mistaken for one.
+func TestMissingMiddlewareWarning(t *testing.T) {
+	m := newMessenger(t, nil)
+	tests := []struct {
+		name string
+		mw   fiber.Handler
+		want string
+	}{
+		{"no middleware", nil, "[Warn] [INTERCOM] " + adapter.ErrNoMiddleware.Error() + "\n"},
+		{"skipped", intercomfiber.New(m, intercomfiber.Config{Next: func(*fiber.Ctx) bool { return true }}), ""},
+		{"middleware", intercomfiber.New(m), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf strings.Builder
+			redirectWarnings(t, &buf)
+			intercomfiber.ResetNoMiddlewareWarning()
+			app := fiber.New()
+			if tt.mw != nil {
+				app.Use(tt.mw)
+			}
+			app.Get("/", func(c *fiber.Ctx) error {
+				_ = intercomfiber.Data(c, nil)
+				return sendSnippet(c)
+			})
+			for range 3 {
+				get(t, app, "/")
+			}
+			got := buf.String()
+			if i := strings.Index(got, "[Warn]"); i > 0 {
+				got = got[i:] // fiber's logger starts the line with the time
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestMiddlewareTwice installs New on the app and again on the route: the
+// second keeps the first one's state (and Config), so the page has one
+// snippet with what the handler set.
+func TestMiddlewareTwice(t *testing.T) {
+	m := newMessenger(t, nil)
+	outer := intercomfiber.New(m, intercomfiber.Config{Attributes: func(*fiber.Ctx) intercom.Attributes { return intercom.Attributes{"by": "outer"} }})
+	inner := intercomfiber.New(m, intercomfiber.Config{Attributes: func(*fiber.Ctx) intercom.Attributes { return intercom.Attributes{"by": "inner"} }})
+	app := fiber.New()
+	app.Use(withLocals(map[string]any{"username": "jane"}), outer)
+	app.Use(func(c *fiber.Ctx) error {
+		intercomfiber.Set(c, "plan", "pro") // between the two
+		return c.Next()
 	})
+	app.Get("/", inner, intercomfiber.Inject(), intercomfiber.Inject(), sendHTML(injectPage))
+	body := get(t, app, "/")
+	want := m.Render(intercom.Visitor{User: &jane, Attributes: intercom.Attributes{"by": "outer", "plan": "pro"}})
+	assert.Equal(t, withSnippet(string(want)), body)
+}
+
+// otherKey is a context key of the app's.
+type otherKey struct{}
+
+// TestComponent renders the templ component with both contexts a fiber
+// handler has: c.UserContext() and c.Context() (fasthttp's RequestCtx).
+func TestComponent(t *testing.T) {
+	m := newMessenger(t, nil)
+	for _, tt := range []struct {
+		name string
+		ctx  func(c *fiber.Ctx) context.Context
+	}{
+		{"c.UserContext()", func(c *fiber.Ctx) context.Context { return c.UserContext() }},
+		{"c.Context()", func(c *fiber.Ctx) context.Context { return c.Context() }},
+		{"a context derived from c.UserContext()", func(c *fiber.Ctx) context.Context {
+			return context.WithValue(c.UserContext(), otherKey{}, "x")
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			app := fiber.New()
+			app.Use(intercomfiber.New(m, intercomfiber.Config{Nonce: func(*fiber.Ctx) string { return "bm9uY2U" }}))
+			app.Get("/", func(c *fiber.Ctx) error {
+				intercomfiber.Identify(c, jane)
+				intercomfiber.Set(c, "plan", "pro")
+				c.Type("html")
+				return intercomfiber.Component().Render(tt.ctx(c), c.Response().BodyWriter())
+			})
+			want := m.Render(intercom.Visitor{User: &jane, Attributes: intercom.Attributes{"plan": "pro"}, Nonce: "bm9uY2U"})
+			assert.Equal(t, string(want), get(t, app, "/"))
+		})
+	}
+	t.Run("skipped", func(t *testing.T) {
+		app := fiber.New()
+		app.Use(intercomfiber.New(m, intercomfiber.Config{Next: func(*fiber.Ctx) bool { return true }}))
+		app.Get("/", func(c *fiber.Ctx) error {
+			return intercomfiber.Component().Render(c.UserContext(), c.Response().BodyWriter())
+		})
+		assert.Empty(t, get(t, app, "/"))
+	})
+}
+
+// signedToken returns a token as gofiber/contrib jwt stores it: parsed and
+// verified by golang-jwt.
+func signedToken(t testing.TB, claims jwt.MapClaims) *jwt.Token {
+	t.Helper()
+	raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(jwtSecret))
+	require.NoError(t, err)
+	tok, err := jwt.Parse(raw, func(*jwt.Token) (any, error) { return []byte(jwtSecret), nil })
+	require.NoError(t, err)
+	return tok
+}
+
+const jwtSecret = "jwt-s3cr3t"
+
+// TestContribJWT signs in through the real gofiber/contrib jwt middleware:
+// the *jwt.Token it stores under "user" identifies the visitor from its
+// claims, MapClaims or a claims struct.
+func TestContribJWT(t *testing.T) {
+	type claims struct {
+		Email string `json:"email"`
+		jwt.RegisteredClaims
+	}
+	tests := []struct {
+		name   string
+		claims jwt.Claims
+		config jwtware.Config
+		want   *intercom.User
+	}{
+		{
+			name:   "MapClaims",
+			claims: jwt.MapClaims{"sub": "42", "email": "jane@example.com", "name": "Jane"},
+			want:   &intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"},
+		},
+		{
+			name:   "a claims struct",
+			claims: &claims{Email: "jane@example.com", RegisteredClaims: jwt.RegisteredClaims{Subject: "42"}},
+			config: jwtware.Config{Claims: &claims{}},
+			want:   &intercom.User{ID: "42", Email: "jane@example.com"},
+		},
+		{
+			name:   "no subject: anonymous",
+			claims: jwt.MapClaims{"admin": true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			m := newMessenger(t, rec)
+			cfg := tt.config
+			cfg.SigningKey = jwtware.SigningKey{Key: []byte(jwtSecret)}
+			app := fiber.New()
+			app.Use(jwtware.New(cfg), intercomfiber.New(m))
+			app.Get("/", sendSnippet)
+
+			raw, err := jwt.NewWithClaims(jwt.SigningMethodHS256, tt.claims).SignedString([]byte(jwtSecret))
+			require.NoError(t, err)
+			req := httptest.NewRequest(fiber.MethodGet, "/", nil)
+			req.Header.Set(fiber.HeaderAuthorization, "Bearer "+raw)
+			status, body := do(t, app, req)
+			require.Equal(t, fiber.StatusOK, status)
+			assert.Equal(t, string(m.Render(intercom.Visitor{User: tt.want})), body)
+			assert.Empty(t, rec.got())
+		})
+	}
 }
 
 func TestSkipAndDisabled(t *testing.T) {
@@ -601,7 +843,7 @@ func TestSkipAndDisabled(t *testing.T) {
 		next     func(*fiber.Ctx) bool
 		path     string
 		want     bool // the snippet is rendered
-		wantErrs []error
+		wantErrs []string
 	}{
 		{name: "no Next", path: "/", want: true},
 		{name: "Next false", next: func(*fiber.Ctx) bool { return false }, path: "/", want: true},
@@ -613,7 +855,7 @@ func TestSkipAndDisabled(t *testing.T) {
 			next:     func(*fiber.Ctx) bool { panic("boom") },
 			path:     "/",
 			want:     true,
-			wantErrs: []error{&intercom.HookError{Hook: "Next"}},
+			wantErrs: []string{"intercom: Skipper hook panicked; treated as unset"},
 		},
 		{name: "disabled Messenger", disabled: true, path: "/"},
 	}
@@ -652,14 +894,14 @@ func TestPanickingHooks(t *testing.T) {
 		locals   map[string]any
 		config   intercomfiber.Config
 		want     intercom.Visitor
-		wantErrs []error
+		wantErrs []string
 	}{
 		{
 			name:     "User falls back to the auth middleware's user",
 			locals:   map[string]any{"username": "jane"},
 			config:   intercomfiber.Config{User: func(*fiber.Ctx) (intercom.User, bool) { panic("db down") }},
 			want:     intercom.Visitor{User: &jane},
-			wantErrs: []error{&intercom.HookError{Hook: "User"}},
+			wantErrs: []string{"intercom: User hook panicked; treated as unset"},
 		},
 		{
 			name:   "Attributes, Nonce and ClientIP",
@@ -670,12 +912,12 @@ func TestPanickingHooks(t *testing.T) {
 				ClientIP:   func(*fiber.Ctx) string { panic("x") },
 			},
 			want:     intercom.Visitor{User: &jane},
-			wantErrs: []error{&intercom.HookError{Hook: "ClientIP"}, &intercom.HookError{Hook: "Nonce"}, &intercom.HookError{Hook: "Attributes"}},
+			wantErrs: []string{"intercom: ClientIP hook panicked; treated as unset", "intercom: Nonce hook panicked; treated as unset", "intercom: Attributes hook panicked; treated as unset"},
 		},
 		{
 			name:     "Identifier under user",
 			locals:   map[string]any{"user": panicky{}},
-			wantErrs: []error{&intercom.UserError{Type: "intercomfiber_test.panicky", Reason: "IntercomUser panicked"}},
+			wantErrs: []string{"intercom: cannot identify user from intercomfiber_test.panicky: IntercomUser panicked"},
 		},
 	}
 	for _, tt := range tests {
@@ -698,5 +940,5 @@ type panicky struct{}
 func (panicky) IntercomUser() intercom.User { panic("nil session") }
 
 func TestNewPanicsOnNilMessenger(t *testing.T) {
-	assert.PanicsWithValue(t, "intercomfiber: New called with a nil *intercom.Messenger", func() { intercomfiber.New(nil) })
+	assert.PanicsWithValue(t, "intercomfiber.New: needs a *intercom.Messenger from intercom.New, got nil", func() { intercomfiber.New(nil) })
 }

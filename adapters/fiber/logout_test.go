@@ -145,10 +145,10 @@ func TestShutdownFlag(t *testing.T) {
 		wrap    func(snippet string) string
 	}{
 		{
-			name: "Bind",
+			name: "Data",
 			handler: func(c *fiber.Ctx) error {
 				intercomfiber.Identify(c, jane)
-				return c.Render("page", intercomfiber.Bind(c, nil))
+				return c.Render("page", intercomfiber.Data(c, nil))
 			},
 			wrap: func(s string) string { return "<html><body>" + s + "</body></html>" },
 		},
@@ -222,7 +222,7 @@ func TestShutdownFlag(t *testing.T) {
 	}{
 		{"JSON", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"ok": true}) }, `{"ok":true}`},
 		{"an HTML fragment", sendHTML("<div>3 items</div>"), "<div>3 items</div>"},
-		{"a late </body>", sendHTML(lateTail(intercom.MaxInjectTail + 1)), lateTail(intercom.MaxInjectTail + 1)},
+		{"a late </body>", sendHTML(lateTail(maxTail + 1)), lateTail(maxTail + 1)},
 	} {
 		t.Run(tt.name+" leaves the flag", func(t *testing.T) {
 			app := fiber.New()

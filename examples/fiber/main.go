@@ -78,9 +78,9 @@ func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
 	}))
 
 	app.Get("/", func(c *fiber.Ctx) error {
-		// Bind adds the snippet as "Intercom" to the template data. (Or wrap
+		// Data adds the snippet as "Intercom" to the template data. (Or wrap
 		// the engine with intercomfiber.Views and set PassLocalsToViews.)
-		return c.Render("public", intercomfiber.Bind(c, demo.PublicData(framework, users)))
+		return c.Render("public", intercomfiber.Data(c, demo.PublicData(framework, users)))
 	})
 
 	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
@@ -93,7 +93,7 @@ func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
 		login, _ := c.Locals("username").(string)
 		u, _ := users.Lookup(login)
 		intercomfiber.Set(c, "plan", u.Plan) // custom data for this page
-		return c.Render("account", intercomfiber.Bind(c, demo.AccountData(framework, u)))
+		return c.Render("account", intercomfiber.Data(c, demo.AccountData(framework, u)))
 	})
 
 	app.Post("/logout", func(c *fiber.Ctx) error {

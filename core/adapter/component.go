@@ -12,11 +12,17 @@ type ctxKey[C any] struct{}
 // NewContext returns a context derived from ctx that carries r, for
 // adapters whose framework hands handlers a context.Context (the request's
 // context in net/http, gin and echo; fiber's user context), so that the
-// Component finds the request's state there. It costs no allocation: the
-// context lives in r, so call it once per request. A nil r returns ctx.
+// Component finds the request's state there. The first call for r costs no
+// allocation (the context lives in r); a ctx that already carries r, and a
+// nil r, return ctx.
 func NewContext[C any](ctx context.Context, r *Request[C]) context.Context {
-	if r == nil {
+	if r == nil || FromContext[C](ctx) == r {
 		return ctx
+	}
+	if r.cv.r != nil {
+		// A second context for the same request: the first one keeps its
+		// parent.
+		return &requestContext[C]{Context: ctx, r: r}
 	}
 	r.cv = requestContext[C]{Context: ctx, r: r}
 	return &r.cv

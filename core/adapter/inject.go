@@ -198,7 +198,10 @@ func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 	if err := w.flushSmall(); err != nil {
 		return false, err
 	}
-	if !withSnippet || w.inj.SnippetSeen() {
+	if !withSnippet || !w.inj.Pending() {
+		// No snippet, or no place for one (a fragment, a page whose last
+		// </body> is followed by too much): render nothing, so the hooks do
+		// not run and a pending logout waits for a page that shows it.
 		return w.inj.Finish(nil)
 	}
 	bp := bufPool.Get().(*[]byte)

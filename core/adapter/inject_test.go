@@ -2,221 +2,236 @@ package adapter_test
 
 import (
 	"bytes"
-	"html/template"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
-const snip = `<script id="IntercomSettingsScriptTag">S</script>`
+// snippetOf is the snippet an anonymous visitor of m gets.
+func snippetOf(m *intercom.Messenger) string { return string(m.Render(intercom.Visitor{})) }
 
-func TestInjectBytes(t *testing.T) {
-	tests := []struct {
-		name, page, want string
-		injected         bool
-	}{
-		{"simple", "<html><body><p>hi</p></body></html>", "<html><body><p>hi</p>" + snip + "</body></html>", true},
-		{"upper case", "<BODY>x</BODY></HTML>", "<BODY>x" + snip + "</BODY></HTML>", true},
-		{"mixed case with space", "<body>x</Body >", "<body>x" + snip + "</Body >", true},
-		{"last of several: </body> in a script string", `<body><script>var s="</body>";</script></body>`, `<body><script>var s="</body>";</script>` + snip + `</body>`, true},
-		{"no </body>", "<html><p>fragment", "<html><p>fragment", false},
-		{"not a tag: </bodyx>", "<body>x</bodyx>", "<body>x</bodyx>", false},
-		{"already has the snippet", "<body>" + snip + "</body>", "<body>" + snip + "</body>", false},
-		{"empty page", "", "", false},
-		{"only the tag", "</body>", snip + "</body>", true},
-		{"tail longer than MaxInjectTail", "<body>x</body>" + strings.Repeat("y", intercom.MaxInjectTail), "<body>x</body>" + strings.Repeat("y", intercom.MaxInjectTail), false},
-		{"tail of exactly MaxInjectTail", "<body>x" + "</body>" + strings.Repeat("y", intercom.MaxInjectTail-7), "<body>x" + snip + "</body>" + strings.Repeat("y", intercom.MaxInjectTail-7), true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := intercom.InjectBytes([]byte(tt.page), []byte(snip))
-			if string(got) != tt.want || ok != tt.injected {
-				t.Errorf("InjectBytes = %q, %v\nwant %q, %v", got, ok, tt.want, tt.injected)
-			}
-			for _, size := range []int{1, 2, 3, 6, 7, 8, 13, 1 << 20} {
-				var out bytes.Buffer
-				var j intercom.Injector
-				j.Reset(&out)
-				for p := []byte(tt.page); len(p) > 0; p = p[min(size, len(p)):] {
-					if n, err := j.Write(p[:min(size, len(p))]); err != nil || n != min(size, len(p)) {
-						t.Fatalf("Write = %d, %v", n, err)
-					}
-				}
-				ok, err := j.Finish([]byte(snip))
-				if err != nil || out.String() != tt.want || ok != tt.injected {
-					t.Errorf("chunks of %d: %q, %v, %v\nwant %q, %v", size, out.String(), ok, err, tt.want, tt.injected)
-				}
-			}
-		})
-	}
-}
+// expand replaces {S} in page with snippet.
+func expand(page, snippet string) string { return strings.ReplaceAll(page, "{S}", snippet) }
 
-// FuzzInjector: for any page and any chunking, streaming gives what
-// InjectBytes gives.
-func FuzzInjector(f *testing.F) {
-	f.Add("<body>a</body></html>", uint8(3))
-	f.Add("</BODY></body\t</body/", uint8(1))
-	f.Add("x</bo"+"dy>"+snip, uint8(5))
-	f.Fuzz(func(t *testing.T, page string, chunk uint8) {
-		size := int(chunk%16) + 1
-		want, wantOK := intercom.InjectBytes([]byte(page), []byte(snip))
-		var out bytes.Buffer
-		var j intercom.Injector
-		j.Reset(&out)
-		for p := []byte(page); len(p) > 0; p = p[min(size, len(p)):] {
-			if _, err := j.Write(p[:min(size, len(p))]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ok, err := j.Finish([]byte(snip))
-		if err != nil || out.String() != string(want) || ok != wantOK {
-			t.Fatalf("chunks of %d: %q, %v\nwant %q, %v", size, out.String(), ok, want, wantOK)
-		}
-	})
-}
-
-// countingWriter records the largest single write and the total.
-type countingWriter struct{ total int }
-
-func (c *countingWriter) Write(p []byte) (int, error) { c.total += len(p); return len(p), nil }
-
-func TestInjectorMemoryIsBoundedByTheTail(t *testing.T) {
-	var j intercom.Injector
-	w := &countingWriter{}
-	j.Reset(w)
-	chunk := bytes.Repeat([]byte("<p>0123456789</p>\n"), 1000)
-	for range 2800 { // ~50 MB
-		if _, err := j.Write(chunk); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if w.total < 2800*len(chunk)-8 {
-		t.Fatalf("only %d bytes written through before </body>: the page is being buffered", w.total)
-	}
-	if _, err := io.WriteString(&j, "</body></html>"); err != nil {
-		t.Fatal(err)
-	}
-	ok, _ := j.Finish([]byte(snip))
-	if !ok || w.total != 2800*len(chunk)+len(snip)+len("</body></html>") {
-		t.Fatalf("injected=%v total=%d", ok, w.total)
-	}
-}
-
-func TestInjectorLetsAHugeTailGo(t *testing.T) {
-	var out bytes.Buffer
-	var j intercom.Injector
-	j.Reset(&out)
-	page := "<body><script>var s='</body>';" + strings.Repeat("x", intercom.MaxInjectTail+10) + "</script>"
-	_, _ = io.WriteString(&j, page)
-	ok, err := j.Finish([]byte(snip))
-	if ok || err != nil || out.String() != page {
-		t.Fatalf("a candidate followed by more than MaxInjectTail must be let go: injected=%v err=%v", ok, err)
-	}
-}
-
-func TestShouldInject(t *testing.T) {
-	tests := []struct {
-		method   string
-		status   int
-		ct, ce   string
-		expected bool
-	}{
-		{"GET", 200, "text/html; charset=utf-8", "", true},
-		{"GET", 200, "TEXT/HTML", "", true},
-		{"POST", 404, "text/html;charset=UTF-8", "identity", true},
-		{"GET", 200, "application/json", "", false},
-		{"GET", 200, "text/html-sandboxed", "", false},
-		{"GET", 200, "text/plain", "", false},
-		{"GET", 200, "", "", false},
-		{"GET", 200, "text/html", "gzip", false},
-		{"GET", 200, "text/html", "br", false},
-		{"HEAD", 200, "text/html", "", false},
-		{"GET", 204, "text/html", "", false},
-		{"GET", 304, "text/html", "", false},
-		{"GET", 206, "text/html", "", false},
-		{"GET", 302, "text/html", "", false},
-		{"POST", 303, "text/html; charset=utf-8", "", false},
-		{"GET", 399, "text/html", "", false},
-		{"GET", 400, "text/html", "", true},
-		{"GET", 101, "text/html", "", false},
-	}
-	for _, tt := range tests {
-		if got := intercom.ShouldInject(tt.method, tt.status, tt.ct, tt.ce); got != tt.expected {
-			t.Errorf("ShouldInject(%s, %d, %q, %q) = %v", tt.method, tt.status, tt.ct, tt.ce, got)
-		}
-	}
-}
-
-func TestInjectWriter(t *testing.T) {
-	page := "<html><body>hello</body></html>"
+func TestInject(t *testing.T) {
+	const page = "<html><body>hello</body></html>"
 	tests := []struct {
 		name       string
 		method     string
-		handler    func(w http.ResponseWriter)
-		wantBody   string
+		handler    func(r *adapter.Request[*ctx], w http.ResponseWriter)
+		wantCode   int
+		wantBody   string // {S} stands for the snippet
 		wantLength string // Content-Length header after
 		injected   bool
 	}{
-		{"html with Content-Length", "GET", func(w http.ResponseWriter) {
+		{"html with Content-Length", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Content-Length", "31")
 			_, _ = io.WriteString(w, page)
-		}, "<html><body>hello" + snip + "</body></html>", "", true},
-		{"sniffed html", "GET", func(w http.ResponseWriter) { _, _ = io.WriteString(w, page) }, "<html><body>hello" + snip + "</body></html>", "", true},
-		{"content type set after WriteHeader, as gin does", "GET", func(w http.ResponseWriter) {
+		}, 200, "<html><body>hello{S}</body></html>", "", true},
+		{"sniffed html", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) { _, _ = io.WriteString(w, page) },
+			200, "<html><body>hello{S}</body></html>", "", true},
+		{"content type set after WriteHeader, as gin does", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.WriteHeader(201)
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, page)
-		}, "<html><body>hello" + snip + "</body></html>", "", true},
-		{"json untouched", "GET", func(w http.ResponseWriter) {
+		}, 201, "<html><body>hello{S}</body></html>", "", true},
+		{"an error page", "POST", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(404)
+			_, _ = io.WriteString(w, "<body>not found</BODY>")
+		}, 404, "<body>not found{S}</BODY>", "", true},
+		{"many small writes", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			for _, s := range []string{"<html>", "<body>", strings.Repeat("<p>x</p>", 2000), "</bo", "dy>", "</html>"} {
+				_, _ = io.WriteString(w, s)
+			}
+		}, 200, "<html><body>" + strings.Repeat("<p>x</p>", 2000) + "{S}</body></html>", "", true},
+		{"json untouched", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "10")
 			_, _ = io.WriteString(w, `{"a":"</body>"}`[:10])
-		}, `{"a":"</bo`, "10", false},
-		{"gzip untouched", "GET", func(w http.ResponseWriter) {
+		}, 200, `{"a":"</bo`, "10", false},
+		{"gzip untouched", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			w.Header().Set("Content-Encoding", "gzip")
 			_, _ = io.WriteString(w, page)
-		}, page, "", false},
-		{"flush mid-page", "GET", func(w http.ResponseWriter) {
+		}, 200, page, "", false},
+		{"HEAD untouched", "HEAD", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "31")
+			w.WriteHeader(200)
+		}, 200, "", "31", false},
+		{"a page that carries the snippet's marker", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, `<body><script id="IntercomSettingsScriptTag"></script></body>`)
+		}, 200, `<body><script id="IntercomSettingsScriptTag"></script></body>`, "", false},
+		{"a page whose template helper rendered the snippet", "GET", func(r *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<body>"+string(r.Snippet())+"</body>")
+		}, 200, "<body>{S}</body>", "", false},
+		{"flush mid-page", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, "<html><body>a")
 			w.(http.Flusher).Flush()
 			_, _ = io.WriteString(w, "</body></html>")
-		}, "<html><body>a" + snip + "</body></html>", "", true},
-		{"304 untouched", "GET", func(w http.ResponseWriter) { w.WriteHeader(304) }, "", "", false},
-		{"nothing written", "GET", func(w http.ResponseWriter) {}, "", "", false},
+		}, 200, "<html><body>a{S}</body></html>", "", true},
+		{"304 untouched", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) { w.WriteHeader(304) }, 304, "", "", false},
+		{"redirect untouched", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(302)
+			_, _ = io.WriteString(w, page)
+		}, 302, page, "", false},
+		{"nothing written", "GET", func(*adapter.Request[*ctx], http.ResponseWriter) {}, 200, "", "", false},
 	}
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			page := &fakePage{}
-			w := intercom.NewInjectWriter(rec, tt.method, page)
-			tt.handler(w)
-			ok, err := w.Finish()
-			if err != nil || ok != tt.injected {
-				t.Fatalf("Finish = %v, %v; want %v", ok, err, tt.injected)
+			c := &ctx{}
+			r := start(m, glue(), c)
+			added, err := r.Inject(rec, tt.method, func(w http.ResponseWriter, iw *adapter.InjectWriter) {
+				if iw == nil || w != http.ResponseWriter(iw) {
+					t.Fatalf("serve got %T and InjectWriter %p; want the InjectWriter as both", w, iw)
+				}
+				tt.handler(r, w)
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if rec.Body.String() != tt.wantBody {
-				t.Errorf("body %q, want %q", rec.Body.String(), tt.wantBody)
+			want := expand(tt.wantBody, snippet)
+			if rec.Code != tt.wantCode || rec.Body.String() != want {
+				t.Errorf("got %d %q\nwant %d %q", rec.Code, rec.Body.String(), tt.wantCode, want)
 			}
 			if got := rec.Header().Get("Content-Length"); got != tt.wantLength {
 				t.Errorf("Content-Length %q, want %q", got, tt.wantLength)
 			}
-			if tt.injected != (page.renders == 1) || page.renders > 1 {
-				t.Errorf("snippet rendered %d times", page.renders)
+			wantAdded := 0
+			if tt.injected {
+				wantAdded = len(snippet)
+			}
+			if added != wantAdded {
+				t.Errorf("added %d, want %d", added, wantAdded)
+			}
+			if n := strings.Count(rec.Body.String(), adapter.SnippetMarker); n > 1 {
+				t.Errorf("snippet in the page %d times", n)
+			}
+			if !tt.injected && !strings.Contains(tt.wantBody, "{S}") && (r.Rendered() || len(c.calls) != 0) {
+				t.Errorf("not injected, yet rendered %v / hooks ran %v", r.Rendered(), c.calls)
+			}
+			if tt.injected && !r.Rendered() {
+				t.Error("injected, yet not Rendered")
 			}
 		})
 	}
 }
 
-// TestInjectWriterAbort: after a handler panic, what it wrote goes out as
-// Finish would send it, but the snippet is neither rendered nor inserted.
-func TestInjectWriterAbort(t *testing.T) {
+// TestInjectSeesTheHandler: the snippet is rendered after serve returns, so
+// it sees what the handler set.
+func TestInjectSeesTheHandler(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	r := start(m, glue(), &ctx{authUser: "jane"})
+	rec := httptest.NewRecorder()
+	added, err := r.Inject(rec, "GET", func(w http.ResponseWriter, _ *adapter.InjectWriter) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<body>")
+		r.Identify(intercom.User{ID: "42"})
+		_, _ = io.WriteString(w, "</body>")
+		r.Set("plan", "pro")
+	})
+	want := string(m.Render(intercom.Visitor{User: &intercom.User{ID: "42"}, Attributes: intercom.Attributes{"plan": "pro"}}))
+	if err != nil || added != len(want) || rec.Body.String() != "<body>"+want+"</body>" {
+		t.Errorf("Inject = %d, %v; body %q\nwant %q", added, err, rec.Body.String(), "<body>"+want+"</body>")
+	}
+}
+
+// TestInjectNothingToInject: serve gets the writer as it is and a nil
+// InjectWriter when there is nothing to inject.
+func TestInjectNothingToInject(t *testing.T) {
+	enabled, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	disabled, _ := newMessenger(t, intercom.Config{})
+	const page = "<html><body>hello</body></html>"
+	tests := []struct {
+		name string
+		r    *adapter.Request[*ctx]
+	}{
+		{"nil request", nil},
+		{"skipped request", start(enabled, adapter.Hooks[*ctx]{Skip: skipAll}, &ctx{})},
+		{"disabled Messenger", start(disabled, glue(), &ctx{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			called := false
+			added, err := tt.r.Inject(rec, "GET", func(w http.ResponseWriter, iw *adapter.InjectWriter) {
+				called = true
+				if iw != nil || w != http.ResponseWriter(rec) {
+					t.Errorf("serve got %T, %p; want the recorder and nil", w, iw)
+				}
+				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Length", "31")
+				_, _ = io.WriteString(w, page)
+			})
+			if !called || added != 0 || err != nil || rec.Body.String() != page || rec.Header().Get("Content-Length") != "31" {
+				t.Errorf("Inject = %d, %v; called %v; body %q", added, err, called, rec.Body.String())
+			}
+		})
+	}
+}
+
+// TestInjectTwice: a second Inject on the same request (the middleware
+// installed twice) gets a nil InjectWriter and serves on the first one; the
+// page gets the snippet once.
+func TestInjectTwice(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
+	r := start(m, glue(), &ctx{})
+	rec := httptest.NewRecorder()
+	var inner struct {
+		added int
+		err   error
+	}
+	added, err := r.Inject(rec, "GET", func(w http.ResponseWriter, outer *adapter.InjectWriter) {
+		inner.added, inner.err = r.Inject(w, "GET", func(w2 http.ResponseWriter, iw *adapter.InjectWriter) {
+			if iw != nil || w2 != http.ResponseWriter(outer) {
+				t.Errorf("inner serve got %T, %p; want the outer InjectWriter and nil", w2, iw)
+			}
+			_, _ = io.WriteString(w2, "<html><body>hi</body></html>")
+		})
+	})
+	if err != nil || inner.err != nil || inner.added != 0 || added != len(snippet) {
+		t.Errorf("added %d, %v (inner %d, %v); want %d", added, err, inner.added, inner.err, len(snippet))
+	}
+	if got, want := rec.Body.String(), "<html><body>hi"+snippet+"</body></html>"; got != want {
+		t.Errorf("body %q\nwant %q", got, want)
+	}
+	// Once the first Inject has returned, the request can be injected again
+	// (an adapter that serves an error page after the chain).
+	rec2 := httptest.NewRecorder()
+	if _, err := r.Inject(rec2, "GET", func(_ http.ResponseWriter, iw *adapter.InjectWriter) {
+		if iw == nil {
+			t.Error("a later Inject got a nil InjectWriter")
+		}
+	}); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestInjectPanic: after a handler panic, what it wrote goes out as it would
+// have without the snippet, the snippet's hooks do not run, and the panic
+// goes on.
+func TestInjectPanic(t *testing.T) {
 	tests := []struct {
 		name     string
 		handler  func(w http.ResponseWriter)
@@ -230,73 +245,110 @@ func TestInjectWriterAbort(t *testing.T) {
 			w.WriteHeader(http.StatusCreated)
 			_, _ = io.WriteString(w, "<html><body>hel")
 		}, http.StatusCreated, "<html><body>hel"},
+		{"small writes still gathered", func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<body>")
+			_, _ = io.WriteString(w, "x</body>")
+		}, http.StatusOK, "<body>x</body>"},
 		{"status only", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(http.StatusAccepted)
 		}, http.StatusAccepted, ""},
+		{"nothing written", func(http.ResponseWriter) {}, http.StatusOK, ""},
 	}
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			page := &fakePage{}
-			w := intercom.NewInjectWriter(rec, "GET", page)
-			tt.handler(w)
-			if err := w.Abort(); err != nil {
-				t.Fatalf("Abort: %v", err)
+			c := &ctx{}
+			r := start(m, glue(), c)
+			recovered := func() (p any) {
+				defer func() { p = recover() }()
+				_, _ = r.Inject(rec, "GET", func(w http.ResponseWriter, _ *adapter.InjectWriter) {
+					tt.handler(w)
+					panic("handler bug")
+				})
+				return nil
+			}()
+			if recovered != "handler bug" {
+				t.Fatalf("recovered %v, want the handler's panic", recovered)
 			}
 			if rec.Code != tt.wantCode || rec.Body.String() != tt.wantBody {
 				t.Errorf("got %d %q, want %d %q", rec.Code, rec.Body.String(), tt.wantCode, tt.wantBody)
 			}
-			if page.renders != 0 {
-				t.Errorf("snippet rendered %d times after Abort", page.renders)
+			if r.Rendered() || len(c.calls) != 0 {
+				t.Errorf("after the panic: rendered %v, hooks ran %v", r.Rendered(), c.calls)
+			}
+			// The request is not left marked as injecting.
+			if _, err := r.Inject(httptest.NewRecorder(), "GET", func(_ http.ResponseWriter, iw *adapter.InjectWriter) {
+				if iw == nil {
+					t.Error("Inject after a panicked one got a nil InjectWriter")
+				}
+			}); err != nil {
+				t.Error(err)
 			}
 		})
 	}
 }
 
-type fakePage struct{ renders int }
-
-func (p *fakePage) Rendered() bool { return p.renders > 0 }
-func (p *fakePage) Snippet() template.HTML {
-	p.renders++
-	return snip
+// serveInject runs handler through r.Inject on a new recorder and returns it.
+func serveInject(t *testing.T, r *adapter.Request[*ctx], handler func(iw *adapter.InjectWriter)) (*httptest.ResponseRecorder, int) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	added, err := r.Inject(rec, "GET", func(_ http.ResponseWriter, iw *adapter.InjectWriter) {
+		if iw == nil {
+			t.Fatal("nil InjectWriter")
+		}
+		handler(iw)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, added
 }
 
-// TestInjectorWritesDoNotAllocate: streaming a page through does not
-// allocate per write, whatever the chunk boundaries.
-func TestInjectorWritesDoNotAllocate(t *testing.T) {
-	chunks := [][]byte{[]byte("<p>plain text</p>\n"), []byte("<"), []byte("/bo"), []byte("x>...")}
-	var j intercom.Injector
-	j.Reset(io.Discard)
-	for _, c := range chunks { // warm the held buffer
-		_, _ = j.Write(c)
-	}
-	allocs := testing.AllocsPerRun(1000, func() {
-		for _, c := range chunks {
-			_, _ = j.Write(c)
+// A text/html response with no place for the snippet (a fragment, a page
+// whose last </body> is followed by more than the scanner holds) renders
+// nothing: no hook runs, the request does not count as rendered, and a
+// pending logout waits for the next page.
+func TestInjectNoPlaceRendersNothing(t *testing.T) {
+	for _, body := range []string{
+		"<li>an htmx fragment</li>",
+		"<html><body><p>x</p></body>" + strings.Repeat("<!-- tail -->", 64<<10/13+1),
+	} {
+		m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+		c := &ctx{authUser: "jane", cookies: []string{adapter.ShutdownCookie}}
+		r := start(m, glue(), c)
+		rec, added := serveInject(t, r, func(iw *adapter.InjectWriter) {
+			iw.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = io.WriteString(iw, body)
+		})
+		if rec.Body.String() != body || added != 0 || r.Rendered() {
+			t.Errorf("%.30q: body changed %v, added %d, rendered %v", body, rec.Body.String() != body, added, r.Rendered())
 		}
-	})
-	if allocs != 0 {
-		t.Errorf("%.1f allocations per round of writes, want 0", allocs)
+		if len(c.calls) != 0 || len(c.set) != 0 {
+			t.Errorf("%.30q: hooks ran %v, cookies set %v", body, c.calls, c.set)
+		}
 	}
 }
 
 func TestInjectWriterHeadersAndCoalescing(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
 	t.Run("injected response: no length, ranges or validator; private unless a policy is set", func(t *testing.T) {
 		for _, policy := range []string{"", "no-cache"} {
-			rec := httptest.NewRecorder()
-			w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
-			h := w.Header()
-			h.Set("Content-Type", "text/html")
-			h.Set("Content-Length", "30")
-			h.Set("Accept-Ranges", "bytes")
-			h.Set("ETag", `"abc"`)
-			h.Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT")
-			if policy != "" {
-				h.Set("Cache-Control", policy)
-			}
-			_, _ = io.WriteString(w, "<html><body>x</body></html>")
-			_, _ = w.Finish()
+			rec, _ := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+				h := w.Header()
+				h.Set("Content-Type", "text/html")
+				h.Set("Content-Length", "30")
+				h.Set("Accept-Ranges", "bytes")
+				h.Set("ETag", `"abc"`)
+				h.Set("Last-Modified", "Mon, 02 Jan 2006 15:04:05 GMT")
+				if policy != "" {
+					h.Set("Cache-Control", policy)
+				}
+				_, _ = io.WriteString(w, "<html><body>x</body></html>")
+			})
 			want := policy
 			if want == "" {
 				want = "private"
@@ -307,44 +359,446 @@ func TestInjectWriterHeadersAndCoalescing(t *testing.T) {
 			}
 		}
 	})
-	t.Run("status below 1 is ignored", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
-		w.WriteHeader(404)
-		w.WriteHeader(-1)
-		_, _ = io.WriteString(w, "<body></body>")
-		_, _ = w.Finish()
-		if rec.Code != 404 {
-			t.Errorf("status %d, want 404", rec.Code)
+	t.Run("a response left alone keeps its headers", func(t *testing.T) {
+		rec, _ := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+			h := w.Header()
+			h.Set("Content-Type", "text/plain")
+			h.Set("Accept-Ranges", "bytes")
+			h.Set("ETag", `"abc"`)
+			_, _ = io.WriteString(w, "</body>")
+		})
+		got := rec.Result().Header
+		if got.Get("Cache-Control") != "" || got.Get("Accept-Ranges") != "bytes" || got.Get("ETag") != `"abc"` {
+			t.Errorf("headers %v", got)
+		}
+	})
+	t.Run("status below 1 is ignored, and so is a second status", func(t *testing.T) {
+		rec, _ := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+			w.WriteHeader(404)
+			w.WriteHeader(-1)
+			w.WriteHeader(0)
+			_, _ = io.WriteString(w, "<body></body>")
+			w.WriteHeader(500)
+		})
+		if rec.Code != 404 || rec.Body.String() != "<body>"+snippet+"</body>" {
+			t.Errorf("got %d %q, want 404 and the page with the snippet", rec.Code, rec.Body.String())
 		}
 	})
 	t.Run("an empty first write does not fix the content type", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
-		_, _ = w.Write(nil)
-		_, _ = io.WriteString(w, "<html><body>x</body></html>")
-		if ok, _ := w.Finish(); !ok || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
-			t.Errorf("injected=%v content type %q", ok, rec.Header().Get("Content-Type"))
+		rec, added := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+			_, _ = w.Write(nil)
+			_, _ = io.WriteString(w, "<html><body>x</body></html>")
+		})
+		if added != len(snippet) || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			t.Errorf("added %d, content type %q", added, rec.Header().Get("Content-Type"))
 		}
 	})
 	t.Run("small writes are coalesced, and Flush delivers them", func(t *testing.T) {
-		rec := httptest.NewRecorder()
-		w := intercom.NewInjectWriter(rec, "GET", &fakePage{})
-		w.Header().Set("Content-Type", "text/html")
-		for _, piece := range []string{"<html>", "<body>", "<p>", "hello", "</p>"} {
-			_, _ = w.WriteString(piece)
-		}
-		if rec.Body.Len() != 0 {
-			t.Errorf("small writes reached the client unbuffered: %q", rec.Body.String())
-		}
-		w.Flush()
-		if got := rec.Body.String(); got != "<html><body><p>hello</p>" {
-			t.Errorf("after Flush the client has %q", got)
-		}
-		_, _ = io.WriteString(w, "</body></html>")
-		_, _ = w.Finish()
-		if got, want := rec.Body.String(), "<html><body><p>hello</p>"+snip+"</body></html>"; got != want {
-			t.Errorf("body %q, want %q", got, want)
+		rec, _ := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			for _, piece := range []string{"<html>", "<body>", "<p>", "hello", "</p>"} {
+				_, _ = w.WriteString(piece)
+			}
+			if got := w.Unwrap().(*httptest.ResponseRecorder).Body.String(); got != "" {
+				t.Errorf("small writes reached the client unbuffered: %q", got)
+			}
+			w.Flush()
+			if got := w.Unwrap().(*httptest.ResponseRecorder).Body.String(); got != "<html><body><p>hello</p>" {
+				t.Errorf("after Flush the client has %q", got)
+			}
+			_, _ = io.WriteString(w, "</body></html>")
+		})
+		if got, want := rec.Body.String(), "<html><body><p>hello</p>"+snippet+"</body></html>"; got != want || !rec.Flushed {
+			t.Errorf("body %q, want %q (flushed %v)", got, want, rec.Flushed)
 		}
 	})
+	t.Run("http.ResponseController reaches the recorder through Unwrap", func(t *testing.T) {
+		rec, _ := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<body>")
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Error(err)
+			}
+			_, _ = io.WriteString(w, "</body>")
+		})
+		if !rec.Flushed || rec.Body.String() != "<body>"+snippet+"</body>" {
+			t.Errorf("flushed %v, body %q", rec.Flushed, rec.Body.String())
+		}
+	})
+}
+
+func TestInjectWriterStatus(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	tests := []struct {
+		name     string
+		handler  func(w *adapter.InjectWriter)
+		want     int // Status() after the handler
+		wantCode int // what the client got
+	}{
+		{"nothing", func(*adapter.InjectWriter) {}, 0, 200},
+		{"a write", func(w *adapter.InjectWriter) { _, _ = io.WriteString(w, "x") }, 200, 200},
+		{"a status", func(w *adapter.InjectWriter) { w.WriteHeader(201) }, 201, 201},
+		{"WriteHeaderNow sends the headers", func(w *adapter.InjectWriter) {
+			w.WriteHeader(204)
+			w.WriteHeaderNow()
+			if code := w.Unwrap().(*httptest.ResponseRecorder).Code; code != 204 {
+				t.Errorf("after WriteHeaderNow the client has %d", code)
+			}
+		}, 204, 204},
+		{"WriteHeaderNow without a status is 200", func(w *adapter.InjectWriter) { w.WriteHeaderNow() }, 200, 200},
+		{"101 goes out at once", func(w *adapter.InjectWriter) {
+			w.WriteHeader(http.StatusSwitchingProtocols)
+			if code := w.Unwrap().(*httptest.ResponseRecorder).Code; code != 101 {
+				t.Errorf("the client has %d", code)
+			}
+		}, 101, 101},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var status int
+			rec, added := serveInject(t, start(m, glue(), &ctx{}), func(w *adapter.InjectWriter) {
+				if w.Status() != 0 {
+					t.Errorf("Status() = %d before the handler", w.Status())
+				}
+				tt.handler(w)
+				status = w.Status()
+			})
+			if status != tt.want || rec.Code != tt.wantCode || added != 0 {
+				t.Errorf("Status() = %d, client %d, added %d; want %d, %d, 0", status, rec.Code, added, tt.want, tt.wantCode)
+			}
+		})
+	}
+}
+
+// brokenWriter is a client connection that fails every write.
+type brokenWriter struct {
+	discard
+	err error
+}
+
+func (b *brokenWriter) Write([]byte) (int, error) { return 0, b.err }
+
+func TestInjectWriteError(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	boom := errors.New("connection reset")
+	r := start(m, glue(), &ctx{})
+	added, err := r.Inject(&brokenWriter{err: boom}, "GET", func(w http.ResponseWriter, _ *adapter.InjectWriter) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, strings.Repeat("<p>x</p>", 100)+"</body>")
+	})
+	if !errors.Is(err, boom) || added != 0 {
+		t.Errorf("Inject = %d, %v; want 0, %v", added, err, boom)
+	}
+}
+
+// fakeResponse is a response held whole in memory, as fasthttp's
+// *fasthttp.Response is: a body buffer of its own, a body it does not own
+// (set with SetBodyRaw, as fiber's c.Send does), or a body stream.
+type fakeResponse struct {
+	status int
+	own    []byte
+	raw    []byte
+	stream io.Reader
+	size   int
+	hdr    *fakeHeader
+}
+
+// newFakeResponse returns a response with body as its own buffer (owned) or
+// as a raw body, with a Content-Type (unless "") and a Content-Length.
+func newFakeResponse(status int, contentType, body string, owned bool) *fakeResponse {
+	r := &fakeResponse{status: status, hdr: &fakeHeader{h: http.Header{}}}
+	if contentType != "" {
+		r.hdr.Set("Content-Type", contentType)
+	}
+	if owned {
+		r.own = slices.Clip([]byte(body))
+	} else {
+		r.raw = []byte(body)
+	}
+	r.hdr.SetContentLength(len(body))
+	return r
+}
+
+func (r *fakeResponse) Body() []byte {
+	if r.raw != nil {
+		return r.raw
+	}
+	return r.own
+}
+
+// SwapBody swaps the response's own buffer and, as fasthttp's does, drops a
+// raw body.
+func (r *fakeResponse) SwapBody(b []byte) []byte {
+	r.raw = nil
+	old := r.own
+	r.own = b
+	return old
+}
+
+// SetBodyStream replaces the body and, as fasthttp's does, sets the
+// Content-Length to size.
+func (r *fakeResponse) SetBodyStream(body io.Reader, size int) {
+	r.own, r.raw = nil, nil
+	r.stream, r.size = body, size
+	r.hdr.SetContentLength(size)
+}
+
+func (r *fakeResponse) IsBodyStream() bool { return r.stream != nil }
+func (r *fakeResponse) StatusCode() int    { return r.status }
+
+// sent returns the body as it goes to the client, closing a stream as
+// fasthttp does.
+func (r *fakeResponse) sent(t *testing.T) string {
+	t.Helper()
+	if r.stream == nil {
+		return string(r.Body())
+	}
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, r.stream); err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := r.stream.(io.Closer); ok {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
+}
+
+type fakeHeader struct{ h http.Header }
+
+func (f *fakeHeader) ContentType() []byte     { return f.Peek("Content-Type") }
+func (f *fakeHeader) ContentEncoding() []byte { return f.Peek("Content-Encoding") }
+func (f *fakeHeader) Peek(key string) []byte {
+	if v := f.h.Get(key); v != "" {
+		return []byte(v)
+	}
+	return nil
+}
+func (f *fakeHeader) Set(key, value string)  { f.h.Set(key, value) }
+func (f *fakeHeader) Del(key string)         { f.h.Del(key) }
+func (f *fakeHeader) SetContentLength(n int) { f.h.Set("Content-Length", strconv.Itoa(n)) }
+
+var (
+	_ adapter.BufferedResponse = (*fakeResponse)(nil)
+	_ adapter.BufferedHeader   = (*fakeHeader)(nil)
+)
+
+func TestInjectBuffered(t *testing.T) {
+	enabled, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	disabled, _ := newMessenger(t, intercom.Config{})
+	snippet := snippetOf(enabled)
+	const page = "<html><body>hello</body></html>"
+	type setup struct {
+		method   string
+		status   int
+		ct, ce   string
+		owned    bool
+		spare    bool // the owned buffer has room for the snippet
+		stream   bool // the body is a stream already
+		rendered bool // a template helper rendered the snippet
+		request  string
+	}
+	tests := []struct {
+		name     string
+		setup    setup
+		body     string
+		want     string // {S} stands for the snippet
+		injected bool
+	}{
+		{"own buffer", setup{owned: true}, page, "<html><body>hello{S}</body></html>", true},
+		{"own buffer with room to spare", setup{owned: true, spare: true}, page, "<html><body>hello{S}</body></html>", true},
+		{"a raw body the response does not own", setup{}, page, "<html><body>hello{S}</body></html>", true},
+		{"raw, only the tag", setup{}, "</BODY>", "{S}</BODY>", true},
+		{"raw, a large page", setup{}, strings.Repeat("<p>x</p>", 10000) + "</body>" + strings.Repeat("y", 5000),
+			strings.Repeat("<p>x</p>", 10000) + "{S}</body>" + strings.Repeat("y", 5000), true},
+		{"an error page", setup{status: 500, ct: "text/html; charset=utf-8", owned: true}, page, "<html><body>hello{S}</body></html>", true},
+		{"HEAD", setup{method: "HEAD", owned: true}, page, page, false},
+		{"redirect", setup{status: 302, owned: true}, page, page, false},
+		{"204", setup{status: 204}, page, page, false},
+		{"json", setup{ct: "application/json"}, `{"a":"</body>"}`, `{"a":"</body>"}`, false},
+		{"gzip", setup{ce: "gzip", owned: true}, page, page, false},
+		{"a fragment", setup{owned: true}, "<p>partial</p>", "<p>partial</p>", false},
+		{"a page that carries the marker", setup{}, `<body><script id="IntercomSettingsScriptTag"></script></body>`, `<body><script id="IntercomSettingsScriptTag"></script></body>`, false},
+		{"a page whose template helper rendered the snippet", setup{rendered: true, owned: true}, page, page, false},
+		{"a body stream", setup{stream: true}, page, page, false},
+		{"nil request", setup{request: "nil", owned: true}, page, page, false},
+		{"skipped request", setup{request: "skipped", owned: true}, page, page, false},
+		{"disabled Messenger", setup{request: "disabled", owned: true}, page, page, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := tt.setup
+			if s.method == "" {
+				s.method = "GET"
+			}
+			if s.status == 0 {
+				s.status = 200
+			}
+			if s.ct == "" {
+				s.ct = "text/html"
+			}
+			resp := newFakeResponse(s.status, s.ct, tt.body, s.owned)
+			if s.spare {
+				resp.own = append(make([]byte, 0, len(tt.body)+len(snippet)+100), tt.body...)
+			}
+			if s.ce != "" {
+				resp.hdr.Set("Content-Encoding", s.ce)
+			}
+			if s.stream {
+				resp.SetBodyStream(strings.NewReader(tt.body), len(tt.body))
+			}
+			resp.hdr.Set("Accept-Ranges", "bytes")
+			resp.hdr.Set("ETag", `"abc"`)
+			raw := resp.raw
+			c := &ctx{}
+			var r *adapter.Request[*ctx]
+			switch s.request {
+			case "":
+				r = start(enabled, glue(), c)
+			case "skipped":
+				r = start(enabled, adapter.Hooks[*ctx]{Skip: skipAll}, c)
+			case "disabled":
+				r = start(disabled, glue(), c)
+			}
+			if s.rendered {
+				_ = r.Snippet()
+			}
+			if got := r.InjectBuffered(s.method, resp, resp.hdr); got != tt.injected {
+				t.Errorf("InjectBuffered = %v, want %v", got, tt.injected)
+			}
+			if raw != nil && string(raw) != tt.body {
+				t.Errorf("the raw page was modified: %q", raw)
+			}
+			want := expand(tt.want, snippet)
+			if !tt.injected {
+				if resp.IsBodyStream() != s.stream {
+					t.Error("the body became a stream")
+				}
+				if got := resp.sent(t); got != want {
+					t.Errorf("body %q, want it unchanged", got)
+				}
+				wantHeader := http.Header{"Content-Length": {strconv.Itoa(len(tt.body))}, "Content-Type": {s.ct}, "Accept-Ranges": {"bytes"}, "Etag": {`"abc"`}}
+				if s.ce != "" {
+					wantHeader.Set("Content-Encoding", s.ce)
+				}
+				if !equalJSON(resp.hdr.h, wantHeader) {
+					t.Errorf("headers %v, want them unchanged %v", resp.hdr.h, wantHeader)
+				}
+				if !s.rendered && (r.Rendered() || len(c.calls) != 0) {
+					t.Errorf("rendered %v, hooks ran %v for a page left alone", r.Rendered(), c.calls)
+				}
+				return
+			}
+			if resp.IsBodyStream() != !s.owned {
+				t.Errorf("body stream %v; want one only for a body the response does not own", resp.IsBodyStream())
+			}
+			if !s.owned && resp.size != len(want) {
+				t.Errorf("stream size %d, want %d", resp.size, len(want))
+			}
+			if got := resp.sent(t); got != want {
+				t.Errorf("body\n got %q\nwant %q", got, want)
+			}
+			wantHeader := http.Header{"Content-Length": {strconv.Itoa(len(want))}, "Content-Type": {s.ct}, "Cache-Control": {"private"}}
+			if !equalJSON(resp.hdr.h, wantHeader) {
+				t.Errorf("headers %v, want %v", resp.hdr.h, wantHeader)
+			}
+			if !r.Rendered() {
+				t.Error("injected, yet not Rendered")
+			}
+		})
+	}
+}
+
+// TestInjectBufferedStream: the spliced body of a page the response does not
+// own reads correctly in any pattern of reads, and keeps a caching policy
+// the handler set.
+func TestInjectBufferedStream(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
+	page := "<html><body>" + strings.Repeat("0123456789", 300) + "</body></html>"
+	want := "<html><body>" + strings.Repeat("0123456789", 300) + snippet + "</body></html>"
+	resp := newFakeResponse(200, "text/html", page, false)
+	resp.hdr.Set("Cache-Control", "no-cache")
+	if !start(m, glue(), &ctx{}).InjectBuffered("GET", resp, resp.hdr) {
+		t.Fatal("not injected")
+	}
+	if err := iotest.TestReader(resp.stream, []byte(want)); err != nil {
+		t.Error(err)
+	}
+	if got := resp.hdr.h.Get("Cache-Control"); got != "no-cache" {
+		t.Errorf("Cache-Control %q, want the handler's no-cache", got)
+	}
+	if err := resp.stream.(io.Closer).Close(); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestInjectBufferedConcurrent: the pooled splices of concurrent responses
+// do not mix.
+func TestInjectBufferedConcurrent(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				id := strconv.Itoa(g*1000 + i)
+				page := "<body>" + id + "</body>"
+				resp := newFakeResponse(200, "text/html", page, i%2 == 0)
+				r := start(m, glue(), &ctx{})
+				r.Identify(intercom.User{ID: id})
+				if !r.InjectBuffered("GET", resp, resp.hdr) {
+					t.Error("not injected")
+					return
+				}
+				snippet := string(m.Render(intercom.Visitor{User: &intercom.User{ID: id}}))
+				var b bytes.Buffer
+				if resp.stream != nil {
+					_, _ = io.Copy(&b, resp.stream)
+					_ = resp.stream.(io.Closer).Close()
+				} else {
+					b.Write(resp.Body())
+				}
+				if want := "<body>" + id + snippet + "</body>"; b.String() != want {
+					t.Errorf("body %q, want %q", b.String(), want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// TestInjectBufferedShutdownFlag: the page after a logout clears the flag
+// through SetCookie (the headers are still open); a fragment leaves it for
+// the next page.
+func TestInjectBufferedShutdownFlag(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	tests := []struct {
+		name, body string
+		injected   bool
+	}{
+		{"a page", "<body>x</body>", true},
+		{"a fragment", "<p>x</p>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &ctx{cookies: []string{adapter.ShutdownCookie}}
+			r := start(m, glue(), c)
+			resp := newFakeResponse(200, "text/html", tt.body, true)
+			if got := r.InjectBuffered("GET", resp, resp.hdr); got != tt.injected {
+				t.Fatalf("InjectBuffered = %v", got)
+			}
+			var wantSet []string
+			if tt.injected {
+				wantSet = []string{doneCookie}
+				if body := string(resp.Body()); !strings.Contains(body, shutdownCall) {
+					t.Errorf("no shutdown in %s", body)
+				}
+			}
+			if !equalJSON(c.set, wantSet) {
+				t.Errorf("Set-Cookie %q, want %q", c.set, wantSet)
+			}
+		})
+	}
 }

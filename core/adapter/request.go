@@ -283,10 +283,12 @@ func (r *Request[C]) Set(key string, value any) {
 func (r *Request[C]) Rendered() bool { return r != nil && r.rendered }
 
 // Visitor returns the visitor of this request: Identify over the User hook
-// over auto-identification; Set over the Attributes hook.
+// over auto-identification; Set over the Attributes hook. For a nil or
+// skipped Request and a disabled Messenger no hook runs and it is empty.
 func (r *Request[C]) Visitor() intercom.Visitor {
-	if r == nil {
-		return intercom.Visitor{}
+	if !r.active() {
+		// Nothing renders for it, so no hook runs either.
+		return intercom.Visitor{Shutdown: r != nil && r.shutdown}
 	}
 	if !r.resolved {
 		r.resolve()

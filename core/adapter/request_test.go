@@ -1,20 +1,17 @@
 package adapter_test
 
 import (
-	"html/template"
+	"errors"
+	"net/http"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
-
-// ctx stands in for a framework's request context.
-type ctx struct {
-	authUser any
-	calls    map[string]int
-}
-
-func (c *ctx) count(hook string) { c.calls[hook]++ }
 
 type member struct{ id, mail string }
 
@@ -24,149 +21,342 @@ type broken struct{}
 
 func (broken) IntercomUser() intercom.User { panic("nil deref in app code") }
 
+// Token looks like a golang-jwt token but is not one: only the real package
+// path is trusted.
+type Token struct {
+	Valid  bool
+	Claims map[string]any
+}
+
+const notAUser = "not a string, an intercom.Identifier or a golang-jwt token"
+
 func TestRequestPrecedence(t *testing.T) {
-	hooks := &intercom.Hooks[*ctx]{
-		AuthUser: func(c *ctx) any { c.count("auth"); return c.authUser },
-		ClientIP: func(c *ctx) string { c.count("ip"); return "198.51.100.1" },
-	}
-	withUser := *hooks
-	withUser.User = func(c *ctx) (intercom.User, bool) { c.count("user"); return intercom.User{ID: "from-hook"}, true }
-	withAttrs := *hooks
-	withAttrs.Attributes = func(c *ctx) intercom.Attributes {
-		c.count("attrs")
+	fromHook := adapter.WithUser(func(c *ctx) (intercom.User, bool) {
+		c.count("User")
+		return intercom.User{ID: "from-hook"}, true
+	})
+	declines := adapter.WithUser(func(c *ctx) (intercom.User, bool) { c.count("User"); return intercom.User{ID: "ignored"}, false })
+	attrs := adapter.WithAttributes(func(c *ctx) intercom.Attributes {
+		c.count("Attributes")
 		return intercom.Attributes{"plan": "hook", "seats": 1}
+	})
+	base := map[string]int{"HasCookie": 1, "ClientIP": 1}
+	with := func(extra ...string) map[string]int {
+		calls := map[string]int{"HasCookie": 1, "ClientIP": 1}
+		for _, h := range extra {
+			calls[h]++
+		}
+		return calls
 	}
 	tests := []struct {
-		name     string
-		cfg      intercom.Config
-		hooks    *intercom.Hooks[*ctx]
-		auth     any
-		do       func(r *intercom.Request[*ctx])
-		wantUser string
-		wantAttr map[string]any
-		reports  []string
+		name      string
+		cfg       intercom.Config
+		opts      []adapter.Option[*ctx]
+		auth      any
+		do        func(r *adapter.Request[*ctx])
+		wantUser  *intercom.User
+		wantAttr  map[string]any
+		wantCalls map[string]int
+		userErr   *intercom.UserError
 	}{
-		{"auto-identify a string", intercom.Config{}, hooks, "jane", nil, "jane", nil, nil},
-		{"auto-identify an Identifier", intercom.Config{}, hooks, member{"7", "m@x"}, nil, "7", nil, nil},
-		{"auto-identify a *User", intercom.Config{}, hooks, &intercom.User{ID: "8"}, nil, "8", nil, nil},
-		{"auto-identify off", intercom.Config{DisableAutoIdentify: true}, hooks, "jane", nil, "", nil, nil},
-		{"wrong type reported", intercom.Config{}, hooks, 42, nil, "", nil, []string{"intercom: cannot identify user from int: not a string or an intercom.Identifier"}},
-		{"panicking Identifier reported", intercom.Config{}, hooks, broken{}, nil, "", nil, []string{"intercom: cannot identify user from intercom_test.broken: IntercomUser panicked"}},
-		{"empty string is nobody", intercom.Config{}, hooks, "", nil, "", nil, nil},
-		{"User hook beats auto-identify", intercom.Config{}, &withUser, "jane", nil, "from-hook", nil, nil},
-		{"Identify beats both", intercom.Config{}, &withUser, "jane", func(r *intercom.Request[*ctx]) { r.Identify(intercom.User{ID: "explicit"}) }, "explicit", nil, nil},
-		{"Set beats the Attributes hook", intercom.Config{}, &withAttrs, nil, func(r *intercom.Request[*ctx]) { r.Set("plan", "set") }, "", map[string]any{"plan": "set", "seats": 1}, nil},
-		{"Attributes hook alone", intercom.Config{}, &withAttrs, nil, nil, "", map[string]any{"plan": "hook", "seats": 1}, nil},
+		{name: "auto-identify a string", auth: "jane", wantUser: &intercom.User{ID: "jane", Name: "jane"}, wantCalls: with("AuthUser")},
+		{name: "auto-identify an Identifier", auth: member{"7", "m@x"}, wantUser: &intercom.User{ID: "7", Email: "m@x"}, wantCalls: with("AuthUser")},
+		{name: "auto-identify an email-only Identifier", auth: member{"", "m@x"}, wantUser: &intercom.User{Email: "m@x"}, wantCalls: with("AuthUser")},
+		{name: "auto-identify a *User", auth: &intercom.User{ID: "8", Phone: "+1"}, wantUser: &intercom.User{ID: "8", Phone: "+1"}, wantCalls: with("AuthUser")},
+		{name: "auto-identify a User", auth: intercom.User{ID: "9", Name: "Nine"}, wantUser: &intercom.User{ID: "9", Name: "Nine"}, wantCalls: with("AuthUser")},
+		{name: "auto-identify off", cfg: intercom.Config{DisableAutoIdentify: true}, auth: "jane", wantCalls: base},
+		{name: "unsupported type reported", auth: 42, wantCalls: with("AuthUser"), userErr: &intercom.UserError{Type: "int", Reason: notAUser}},
+		{name: "look-alike jwt token reported", auth: &Token{Valid: true, Claims: map[string]any{"sub": "mallory"}}, wantCalls: with("AuthUser"), userErr: &intercom.UserError{Type: "*adapter_test.Token", Reason: notAUser}},
+		{name: "struct value reported", auth: Token{Valid: true}, wantCalls: with("AuthUser"), userErr: &intercom.UserError{Type: "adapter_test.Token", Reason: notAUser}},
+		{name: "nil pointer of another type reported", auth: (*Token)(nil), wantCalls: with("AuthUser"), userErr: &intercom.UserError{Type: "*adapter_test.Token", Reason: notAUser}},
+		{name: "panicking Identifier reported", auth: broken{}, wantCalls: with("AuthUser"), userErr: &intercom.UserError{Type: "adapter_test.broken", Reason: "IntercomUser panicked"}},
+		{name: "empty string is nobody", auth: "", wantCalls: with("AuthUser")},
+		{name: "nil is nobody", auth: nil, wantCalls: with("AuthUser")},
+		{name: "nil *User is nobody", auth: (*intercom.User)(nil), wantCalls: with("AuthUser")},
+		{name: "Identifier without ID or email is nobody", auth: member{}, wantCalls: with("AuthUser")},
+		{name: "User without ID or email is nobody", auth: intercom.User{Name: "Anon"}, wantCalls: with("AuthUser")},
+		{name: "User hook beats auto-identify", opts: []adapter.Option[*ctx]{fromHook}, auth: "jane", wantUser: &intercom.User{ID: "from-hook"}, wantCalls: with("User")},
+		{name: "a declining User hook leaves auto-identify", opts: []adapter.Option[*ctx]{declines}, auth: "jane", wantUser: &intercom.User{ID: "jane", Name: "jane"}, wantCalls: with("User", "AuthUser")},
+		{name: "Identify beats both, and skips their lookups", opts: []adapter.Option[*ctx]{fromHook}, auth: "jane",
+			do:       func(r *adapter.Request[*ctx]) { r.Identify(intercom.User{ID: "explicit"}) },
+			wantUser: &intercom.User{ID: "explicit"}, wantCalls: base},
+		{name: "the last Identify wins", auth: "jane",
+			do: func(r *adapter.Request[*ctx]) {
+				r.Identify(intercom.User{ID: "first"})
+				r.Identify(intercom.User{ID: "second", Email: "s@x"})
+			},
+			wantUser: &intercom.User{ID: "second", Email: "s@x"}, wantCalls: base},
+		{name: "Set beats the Attributes hook", opts: []adapter.Option[*ctx]{attrs},
+			do:       func(r *adapter.Request[*ctx]) { r.Set("plan", "set") },
+			wantAttr: map[string]any{"plan": "set", "seats": 1}, wantCalls: with("Attributes", "AuthUser")},
+		{name: "Attributes hook alone", opts: []adapter.Option[*ctx]{attrs},
+			wantAttr: map[string]any{"plan": "hook", "seats": 1}, wantCalls: with("Attributes", "AuthUser")},
+		{name: "Set alone, the last value wins",
+			do:       func(r *adapter.Request[*ctx]) { r.Set("plan", "a"); r.Set("plan", "b"); r.Set("cart", 2.5) },
+			wantAttr: map[string]any{"cart": 2.5, "plan": "b"}, wantCalls: with("AuthUser")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.AppID = "abc12345"
 			tt.cfg.InternalIPs = []string{"192.0.2.0/24"} // so that the client IP is asked for
 			m, rec := newMessenger(t, tt.cfg)
-			c := &ctx{authUser: tt.auth, calls: map[string]int{}}
-			r := intercom.NewRequest(m, tt.hooks, c)
+			hooks := glue()
+			hooks.ClientIP = func(c *ctx) string { c.count("ClientIP"); return "198.51.100.1" }
+			c := &ctx{authUser: tt.auth}
+			r := start(m, hooks, c, tt.opts...)
+			if len(c.calls) != 0 {
+				t.Fatalf("hooks ran at Start: %v", c.calls)
+			}
 			if tt.do != nil {
 				tt.do(r)
 			}
 			for range 3 { // hooks run once however often the visitor is asked for
 				v := r.Visitor()
-				gotUser := ""
-				if v.User != nil {
-					gotUser = v.User.ID
+				if !reflect.DeepEqual(v.User, tt.wantUser) {
+					t.Fatalf("user = %+v, want %+v", v.User, tt.wantUser)
 				}
-				if gotUser != tt.wantUser {
-					t.Fatalf("user = %q, want %q", gotUser, tt.wantUser)
-				}
-				if !equalJSON(map[string]any(v.Attributes), tt.wantAttr) && (len(v.Attributes) != 0 || tt.wantAttr != nil) {
+				if len(tt.wantAttr) == 0 && len(v.Attributes) != 0 || len(tt.wantAttr) != 0 && !equalJSON(map[string]any(v.Attributes), tt.wantAttr) {
 					t.Fatalf("attributes = %v, want %v", v.Attributes, tt.wantAttr)
 				}
-				if v.ClientIP != "198.51.100.1" {
-					t.Fatalf("client IP %q", v.ClientIP)
+				if v.ClientIP != "198.51.100.1" || v.Nonce != "" || v.Shutdown {
+					t.Fatalf("visitor %+v: want client IP 198.51.100.1, no nonce, no shutdown", v)
 				}
 			}
-			for hook, n := range c.calls {
-				if n != 1 {
-					t.Errorf("hook %s ran %d times, want once", hook, n)
-				}
+			_ = r.Snippet()
+			_ = r.Settings()
+			if !sameCalls(c.calls, tt.wantCalls) {
+				t.Errorf("hook calls %v, want %v", c.calls, tt.wantCalls)
 			}
-			wantReports(t, rec.messages(), tt.reports)
+			errs := rec.errors()
+			if tt.userErr == nil {
+				wantReports(t, rec.messages(), nil)
+				return
+			}
+			var ue *intercom.UserError
+			if len(errs) != 1 || !errors.As(errs[0], &ue) || *ue != *tt.userErr {
+				t.Errorf("reported %v, want one %#v", errs, tt.userErr)
+			}
 		})
 	}
+}
+
+// sameCalls reports whether two call counts are equal, nil and empty alike.
+func sameCalls(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
 }
 
 func TestRequestPanickingHooks(t *testing.T) {
-	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345", InternalIPs: []string{"192.0.2.1"}})
-	hooks := &intercom.Hooks[*ctx]{
-		User:       func(*ctx) (intercom.User, bool) { panic("db down") },
-		AuthUser:   func(*ctx) any { return "fallback" },
-		Attributes: func(*ctx) intercom.Attributes { panic("x") },
-		Nonce:      func(*ctx) string { panic("x") },
-		ClientIP:   func(*ctx) string { panic("x") },
-	}
-	r := intercom.NewRequest(m, hooks, &ctx{})
-	s := mustParse(t, string(r.Snippet()))
-	if s["user_id"] != "fallback" {
-		t.Errorf("want auto-identified fallback user, got %v", s)
-	}
-	want := []string{
-		"intercom: ClientIP hook panicked; treated as unset",
-		"intercom: Nonce hook panicked; treated as unset",
-		"intercom: Attributes hook panicked; treated as unset",
-		"intercom: User hook panicked; treated as unset",
-	}
-	wantReports(t, rec.messages(), want)
-}
-
-func TestRequestDisabledRunsNoHooks(t *testing.T) {
-	m, _ := newMessenger(t, intercom.Config{})
-	c := &ctx{calls: map[string]int{}}
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{AuthUser: func(c *ctx) any { c.count("auth"); return "x" }}, c)
-	if r.Snippet() != "" || len(c.calls) != 0 {
-		t.Errorf("disabled Messenger rendered or ran hooks: %v", c.calls)
-	}
-}
-
-// A nil Request is how adapters pass a request their middleware skipped or
-// did not see: it renders nothing, and its settings are null, as a disabled
-// Messenger's are.
-func TestRequestWithoutSnippet(t *testing.T) {
-	disabled, _ := newMessenger(t, intercom.Config{})
-	for _, tc := range []struct {
-		name string
-		r    *intercom.Request[*ctx]
+	tests := []struct {
+		name     string
+		hooks    adapter.Hooks[*ctx]
+		wantUser any // user_id in the settings
+		want     []string
 	}{
-		{"nil request", nil},
-		{"disabled Messenger", intercom.NewRequest(disabled, &intercom.Hooks[*ctx]{}, &ctx{})},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.r.Snippet(); got != "" {
-				t.Errorf("Snippet() = %q, want empty", got)
+		{"every app hook", adapter.Hooks[*ctx]{
+			HasCookie:  func(*ctx, string) bool { panic("x") },
+			User:       func(*ctx) (intercom.User, bool) { panic("db down") },
+			AuthUser:   func(*ctx) any { return "fallback" },
+			Attributes: func(*ctx) intercom.Attributes { panic("x") },
+			Nonce:      func(*ctx) string { panic("x") },
+			ClientIP:   func(*ctx) string { panic("x") },
+		}, "fallback", []string{"HasCookie", "ClientIP", "Nonce", "Attributes", "User"}},
+		{"the auth glue", adapter.Hooks[*ctx]{
+			AuthUser: func(*ctx) any { panic("x") },
+		}, nil, []string{"AuthUser"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, rec := newMessenger(t, intercom.Config{AppID: "abc12345", InternalIPs: []string{"192.0.2.1"}})
+			r := start(m, tt.hooks, &ctx{})
+			s := mustParse(t, string(r.Snippet()))
+			if s["user_id"] != tt.wantUser {
+				t.Errorf("user_id %v, want %v (settings %v)", s["user_id"], tt.wantUser, s)
 			}
-			if got := string(tc.r.Settings()); got != "null" {
-				t.Errorf("Settings() = %q, want null", got)
+			wantHookErrors(t, rec.errors(), tt.want...)
+			var msgs []string
+			for _, h := range tt.want {
+				msgs = append(msgs, "intercom: "+h+" hook panicked; treated as unset")
+			}
+			wantReports(t, rec.messages(), msgs)
+			for _, msg := range rec.messages() {
+				if strings.Contains(msg, "db down") {
+					t.Errorf("the panic value leaked into a report: %s", msg)
+				}
 			}
 		})
 	}
 }
 
-func TestRequestShutdownAndNonce(t *testing.T) {
-	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{Nonce: func(*ctx) string { return "bm9uY2U" }}, &ctx{})
-	r.SetShutdown()
-	out := string(r.Snippet())
-	if !strings.Contains(out, `i("shutdown");i("boot",s);`) || !strings.Contains(out, ` nonce="bm9uY2U"`) {
-		t.Errorf("want shutdown and nonce: %s", out)
+func TestRequestSkipper(t *testing.T) {
+	tests := []struct {
+		name    string
+		skip    func(*ctx) bool // Hooks.Skip, the adapter's own
+		opts    []adapter.Option[*ctx]
+		skipped bool
+		reports []string
+	}{
+		{name: "no skipper"},
+		{name: "Hooks.Skip skips", skip: skipAll, skipped: true},
+		{name: "WithSkipper skips", opts: []adapter.Option[*ctx]{adapter.WithSkipper(skipAll)}, skipped: true},
+		{name: "WithSkipper declines", opts: []adapter.Option[*ctx]{adapter.WithSkipper(func(*ctx) bool { return false })}},
+		{name: "WithSkipper replaces Hooks.Skip", skip: skipAll, opts: []adapter.Option[*ctx]{adapter.WithSkipper(func(*ctx) bool { return false })}},
+		{name: "the skipper sees the request", opts: []adapter.Option[*ctx]{adapter.WithSkipper(func(c *ctx) bool { return c.authUser == "bot" })}, skipped: true},
+		{name: "a panicking skipper does not skip", skip: func(*ctx) bool { panic("boom") }, reports: []string{"intercom: Skipper hook panicked; treated as unset"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+			hooks := glue()
+			hooks.Skip = tt.skip
+			c := &ctx{authUser: "bot"}
+			r := start(m, hooks, c, tt.opts...)
+			if r.Skipped() != tt.skipped {
+				t.Fatalf("Skipped() = %v, want %v", r.Skipped(), tt.skipped)
+			}
+			wantReports(t, rec.messages(), tt.reports)
+			if tt.reports != nil {
+				wantHookErrors(t, rec.errors(), "Skipper")
+			}
+			r.Identify(intercom.User{ID: "42"})
+			r.Set("plan", "pro")
+			snippet, settings := string(r.Snippet()), string(r.Settings())
+			if !tt.skipped {
+				s := mustParse(t, snippet)
+				if s["user_id"] != "42" || s["plan"] != "pro" || settings == "null" || !r.Rendered() {
+					t.Errorf("not skipped, yet settings %v / %s, rendered %v", s, settings, r.Rendered())
+				}
+				return
+			}
+			if snippet != "" || settings != "null" || r.Rendered() || string(r.AppendSnippet([]byte("x"))) != "x" {
+				t.Errorf("skipped request rendered: snippet %q, settings %s, rendered %v", snippet, settings, r.Rendered())
+			}
+			if v := r.Visitor(); v.User != nil || v.Attributes != nil {
+				t.Errorf("skipped request's Visitor() = %+v, want none", v)
+			}
+			if len(c.calls) != 0 {
+				t.Errorf("hooks ran for a skipped request: %v", c.calls)
+			}
+		})
 	}
 }
 
-func TestTemplateAttributes(t *testing.T) {
-	got := intercom.TemplateAttributes(map[string]any{"intercom_plan": "pro", "intercom_": "no name", "title": "x", "Intercom": "snippet", "intercom_seats": 3})
-	want := intercom.Attributes{"plan": "pro", "seats": 3}
-	if !equalJSON(got, want) {
-		t.Errorf("got %v, want %v", got, want)
+// TestNilRequest: every method works on a nil *Request, the state of a
+// request the adapter's middleware did not see.
+func TestNilRequest(t *testing.T) {
+	var r *adapter.Request[*ctx]
+	checks := map[string]func(t *testing.T){
+		"Messenger": func(t *testing.T) {
+			if r.Messenger() != nil {
+				t.Error("want nil")
+			}
+		},
+		"Skipped": func(t *testing.T) {
+			if r.Skipped() {
+				t.Error("want false")
+			}
+		},
+		"Identify": func(*testing.T) { r.Identify(intercom.User{ID: "42"}) },
+		"Set":      func(*testing.T) { r.Set("plan", "pro") },
+		"Rendered": func(t *testing.T) {
+			if r.Rendered() {
+				t.Error("want false")
+			}
+		},
+		"Visitor": func(t *testing.T) {
+			if v := r.Visitor(); !reflect.DeepEqual(v, intercom.Visitor{}) {
+				t.Errorf("got %+v, want the zero Visitor", v)
+			}
+		},
+		"Snippet": func(t *testing.T) {
+			if s := r.Snippet(); s != "" {
+				t.Errorf("got %q", s)
+			}
+		},
+		"AppendSnippet": func(t *testing.T) {
+			if b := r.AppendSnippet([]byte("x")); string(b) != "x" {
+				t.Errorf("got %q", b)
+			}
+		},
+		"Settings": func(t *testing.T) {
+			if s := r.Settings(); string(s) != "null" {
+				t.Errorf("got %s", s)
+			}
+		},
+		"WriteSettings": func(t *testing.T) {
+			h := http.Header{}
+			if b := r.WriteSettings(h.Set); string(b) != "null" || h.Get("Content-Type") != "application/json; charset=utf-8" || h.Get("Cache-Control") != "no-store" {
+				t.Errorf("got %s, headers %v", b, h)
+			}
+		},
+		"Shutdown": func(*testing.T) { r.Shutdown() },
+		"Inject": func(t *testing.T) {
+			w := &discard{}
+			called := false
+			added, err := r.Inject(w, http.MethodGet, func(got http.ResponseWriter, iw *adapter.InjectWriter) {
+				called = true
+				if got != http.ResponseWriter(w) || iw != nil {
+					t.Errorf("serve got %T, %v; want the writer unchanged and a nil InjectWriter", got, iw)
+				}
+			})
+			if !called || added != 0 || err != nil {
+				t.Errorf("Inject = %d, %v; serve called %v", added, err, called)
+			}
+		},
+		"InjectBuffered": func(t *testing.T) {
+			resp := newFakeResponse(200, "text/html", "<body></body>", true)
+			if r.InjectBuffered(http.MethodGet, resp, resp.hdr) || string(resp.Body()) != "<body></body>" {
+				t.Errorf("injected into %q", resp.Body())
+			}
+		},
 	}
-	if intercom.TemplateAttributes(map[string]any{"title": 1}) != nil || intercom.TemplateAttributes(nil) != nil {
-		t.Errorf("want nil without intercom_ keys")
+	var methods []string
+	rt := reflect.TypeFor[*adapter.Request[*ctx]]()
+	for i := range rt.NumMethod() {
+		methods = append(methods, rt.Method(i).Name)
+	}
+	var tested []string
+	for name := range checks {
+		tested = append(tested, name)
+	}
+	slices.Sort(methods)
+	slices.Sort(tested)
+	if !slices.Equal(methods, tested) {
+		t.Errorf("methods of *Request %q, tested on nil %q", methods, tested)
+	}
+	for _, name := range tested {
+		t.Run(name, checks[name])
+	}
+}
+
+// discard is a ResponseWriter that keeps nothing.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header {
+	if d.h == nil {
+		d.h = http.Header{}
+	}
+	return d.h
+}
+func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
+func (d *discard) WriteHeader(int)             {}
+
+func TestRequestDisabledRunsNoHooks(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{})
+	c := &ctx{authUser: "x"}
+	r := start(m, glue(), c)
+	if r.Snippet() != "" || string(r.AppendSnippet(nil)) != "" || string(r.Settings()) != "null" || r.Rendered() || len(c.calls) != 0 {
+		t.Errorf("disabled Messenger rendered or ran hooks: %v", c.calls)
+	}
+	if r.Messenger() != m {
+		t.Error("Messenger() is not the middleware's")
 	}
 }
 
@@ -174,43 +364,346 @@ func TestTemplateAttributes(t *testing.T) {
 // internal-IP rule, so without InternalIPs the hook (and its cost) is skipped.
 func TestRequestSkipsClientIPWithoutInternalIPs(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
-	c := &ctx{calls: map[string]int{}}
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{ClientIP: func(c *ctx) string { c.count("ip"); return "192.0.2.1" }}, c)
-	if v := r.Visitor(); v.ClientIP != "" || c.calls["ip"] != 0 {
-		t.Errorf("ClientIP hook ran %d times (visitor IP %q), want never", c.calls["ip"], v.ClientIP)
-	}
-}
-
-func TestSkipped(t *testing.T) {
-	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	c := &ctx{}
-	if !intercom.Skipped(m, "Skipper", func(*ctx) bool { return true }, c) ||
-		intercom.Skipped(m, "Skipper", func(*ctx) bool { return false }, c) ||
-		intercom.Skipped[*ctx](m, "Skipper", nil, c) {
-		t.Error("Skipped does not return the skipper's answer")
+	hooks := adapter.Hooks[*ctx]{ClientIP: func(c *ctx) string { c.count("ClientIP"); return "192.0.2.1" }}
+	r := start(m, hooks, c)
+	if v := r.Visitor(); v.ClientIP != "" || c.calls["ClientIP"] != 0 {
+		t.Errorf("ClientIP hook ran %d times (visitor IP %q), want never", c.calls["ClientIP"], v.ClientIP)
 	}
-	if intercom.Skipped(m, "Next", func(*ctx) bool { panic("boom") }, c) {
-		t.Error("a panicking skipper must not skip")
-	}
-	wantReports(t, rec.messages(), []string{"intercom: Next hook panicked; treated as unset"})
 }
 
-type pageData map[string]any
-
-func TestTemplateData(t *testing.T) {
+func TestRequestSnippet(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
-	data := pageData{"title": "Cart", "intercom_plan": "pro", intercom.TemplateKey: "stale"}
-	out := intercom.TemplateData(r, data)
-	if len(data) != 3 || data[intercom.TemplateKey] != "stale" {
-		t.Errorf("the caller's map was modified: %v", data)
+	r := start(m, glue(), &ctx{authUser: "jane"}, adapter.WithNonce(func(*ctx) string { return "bm9uY2U" }))
+	if r.Rendered() {
+		t.Fatal("Rendered before rendering")
 	}
-	s := mustParse(t, string(out[intercom.TemplateKey].(template.HTML)))
-	if out["title"] != "Cart" || s["plan"] != "pro" || len(out) != 3 {
-		t.Errorf("TemplateData = %v, settings %v", out, s)
+	want := string(m.Render(intercom.Visitor{User: &intercom.User{ID: "jane", Name: "jane"}, Nonce: "bm9uY2U"}))
+	if got := string(r.Snippet()); got != want {
+		t.Errorf("Snippet\n got %s\nwant %s", got, want)
 	}
-	none := intercom.TemplateData[pageData, *ctx](nil, nil)
-	if len(none) != 1 || none[intercom.TemplateKey] != template.HTML("") {
-		t.Errorf("no request: %v, want only an empty snippet", none)
+	if got := string(r.AppendSnippet([]byte("<p>"))); got != "<p>"+want {
+		t.Errorf("AppendSnippet\n got %s\nwant <p>%s", got, want)
+	}
+	if _, _, nonce, err := parseSnippet(want); err != nil || nonce != "bm9uY2U" || !r.Rendered() {
+		t.Errorf("nonce %q, err %v, rendered %v", nonce, err, r.Rendered())
+	}
+}
+
+func TestRequestSettings(t *testing.T) {
+	const defaults = `"api_base":"https://api-iam.intercom.io","app_id":"abc12345"`
+	tests := []struct {
+		name     string
+		cfg      intercom.Config
+		disabled bool
+		skip     bool
+		auth     any
+		clientIP string
+		do       func(r *adapter.Request[*ctx])
+		want     string
+	}{
+		{name: "anonymous", want: `{` + defaults + `}`},
+		{name: "auto-identified", auth: "jane", want: `{` + defaults + `,"name":"jane","user_id":"jane"}`},
+		{name: "Identify and Set", auth: "jane", do: func(r *adapter.Request[*ctx]) {
+			r.Identify(intercom.User{ID: "42", Email: "j@example.com"})
+			r.Set("plan", "pro")
+		}, want: `{` + defaults + `,"email":"j@example.com","plan":"pro","user_id":"42"}`},
+		{name: "external client IP", cfg: intercom.Config{InternalIPs: []string{"10.0.0.0/8"}}, clientIP: "198.51.100.7", want: `{` + defaults + `}`},
+		{name: "internal client IP", cfg: intercom.Config{InternalIPs: []string{"10.0.0.0/8"}}, clientIP: "10.1.2.3", auth: "jane", want: `null`},
+		{name: "skipped", skip: true, auth: "jane", want: `null`},
+		{name: "disabled", disabled: true, auth: "jane", want: `null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !tt.disabled {
+				tt.cfg.AppID = "abc12345"
+			}
+			m, _ := newMessenger(t, tt.cfg)
+			hooks := glue()
+			hooks.ClientIP = func(*ctx) string { return tt.clientIP }
+			if tt.skip {
+				hooks.Skip = skipAll
+			}
+			r := start(m, hooks, &ctx{authUser: tt.auth})
+			if tt.do != nil {
+				tt.do(r)
+			}
+			if got := string(r.Settings()); got != tt.want {
+				t.Errorf("Settings() = %s, want %s", got, tt.want)
+			}
+			h := http.Header{"Cache-Control": {"max-age=60"}}
+			body := r.WriteSettings(h.Set)
+			wantHeader := http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Cache-Control": {"no-store"}}
+			if string(body) != tt.want || !reflect.DeepEqual(h, wantHeader) {
+				t.Errorf("WriteSettings = %s, headers %v; want %s, %v", body, h, tt.want, wantHeader)
+			}
+			if r.Rendered() {
+				t.Error("the settings response counts as a rendered snippet")
+			}
+		})
+	}
+}
+
+func TestNewMiddleware(t *testing.T) {
+	t.Run("nil Messenger panics, naming the adapter", func(t *testing.T) {
+		defer func() {
+			const want = "intercomtest.Middleware: needs a *intercom.Messenger from intercom.New, got nil"
+			if p := recover(); p != want {
+				t.Errorf("panic %v, want %q", p, want)
+			}
+		}()
+		adapter.NewMiddleware[*ctx]("intercomtest.Middleware", nil, adapter.Hooks[*ctx]{})
+	})
+	t.Run("options apply over the adapter's hooks; nil ones are ignored", func(t *testing.T) {
+		m, _ := newMessenger(t, intercom.Config{AppID: "abc12345", InternalIPs: []string{"10.0.0.0/8"}})
+		hooks := adapter.Hooks[*ctx]{
+			User:     func(*ctx) (intercom.User, bool) { return intercom.User{ID: "adapter"}, true },
+			ClientIP: func(*ctx) string { return "10.0.0.1" },
+			Nonce:    func(*ctx) string { return "YWRhcHRlcg" },
+		}
+		tests := []struct {
+			name            string
+			opts            []adapter.Option[*ctx]
+			user, ip, nonce string
+		}{
+			{"adapter defaults", nil, "adapter", "10.0.0.1", "YWRhcHRlcg"},
+			{"nil options", []adapter.Option[*ctx]{nil, nil}, "adapter", "10.0.0.1", "YWRhcHRlcg"},
+			{"WithClientIP(nil) keeps the default", []adapter.Option[*ctx]{adapter.WithClientIP[*ctx](nil)}, "adapter", "10.0.0.1", "YWRhcHRlcg"},
+			{"the options", []adapter.Option[*ctx]{
+				adapter.WithUser(func(*ctx) (intercom.User, bool) { return intercom.User{ID: "app"}, true }),
+				adapter.WithClientIP(func(*ctx) string { return "198.51.100.1" }),
+				adapter.WithNonce(func(*ctx) string { return "YXBw" }),
+			}, "app", "198.51.100.1", "YXBw"},
+			{"the last option wins", []adapter.Option[*ctx]{
+				adapter.WithNonce(func(*ctx) string { return "Zmlyc3Q" }),
+				adapter.WithNonce(func(*ctx) string { return "c2Vjb25k" }),
+			}, "adapter", "10.0.0.1", "c2Vjb25k"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				mw := adapter.NewMiddleware("intercomtest.Middleware", m, hooks, tt.opts...)
+				if mw.Messenger() != m {
+					t.Fatal("Messenger() is not m")
+				}
+				r := mw.Start(&ctx{})
+				v := r.Visitor()
+				if v.User == nil || v.User.ID != tt.user || v.ClientIP != tt.ip || v.Nonce != tt.nonce {
+					t.Errorf("visitor %+v (user %+v), want user %s, IP %s, nonce %s", v, v.User, tt.user, tt.ip, tt.nonce)
+				}
+				if r.Messenger() != m {
+					t.Error("Request.Messenger() is not m")
+				}
+			})
+		}
+	})
+}
+
+type other struct{}
+
+func TestLookup(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	var logged []error
+	w := adapter.NewWarning(func(err error) { logged = append(logged, err) })
+	r := start(m, glue(), &ctx{})
+	if got := adapter.Lookup[*ctx](r, w); got != r || len(logged) != 0 {
+		t.Fatalf("Lookup of the request = %p (want %p), logged %v", got, r, logged)
+	}
+	misses := []struct {
+		name string
+		v    any
+	}{
+		{"nothing stored", nil},
+		{"another value", "intercom"},
+		{"a nil *Request", (*adapter.Request[*ctx])(nil)},
+		{"another adapter's Request", adapter.NewMiddleware("other", m, adapter.Hooks[other]{}).Start(other{})},
+		{"a Request by value", *r},
+	}
+	for _, tt := range misses {
+		if got := adapter.Lookup[*ctx](tt.v, w); got != nil {
+			t.Errorf("%s: Lookup = %p, want nil", tt.name, got)
+		}
+	}
+	if len(logged) != 1 || !errors.Is(logged[0], adapter.ErrNoMiddleware) {
+		t.Errorf("logged %v, want ErrNoMiddleware once", logged)
+	}
+	// A nil Warning, or one without a log function, logs nothing.
+	if adapter.Lookup[*ctx](nil, nil) != nil || adapter.Lookup[*ctx](nil, adapter.NewWarning(nil)) != nil {
+		t.Error("Lookup of nothing is not nil")
+	}
+}
+
+func TestWarningOnceAcrossGoroutines(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	w := adapter.NewWarning(func(error) { mu.Lock(); n++; mu.Unlock() })
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() { _ = adapter.Lookup[*ctx](nil, w) })
+	}
+	wg.Wait()
+	if n != 1 {
+		t.Errorf("logged %d times, want once", n)
+	}
+}
+
+func TestHooksWith(t *testing.T) {
+	base := adapter.Hooks[*ctx]{Nonce: func(*ctx) string { return "YmFzZQ" }}
+	got := base.With(nil, adapter.WithNonce(func(*ctx) string { return "b3B0" }), nil, adapter.WithSkipper(skipAll))
+	if got.Nonce(nil) != "b3B0" || got.Skip == nil || !got.Skip(nil) {
+		t.Error("With did not apply the options in order")
+	}
+	if base.Nonce(nil) != "YmFzZQ" || base.Skip != nil {
+		t.Error("With changed the receiver")
+	}
+}
+
+// TestAdapt: every hook of the adapted Hooks calls its counterpart with
+// via(d); nil hooks stay nil.
+func TestAdapt(t *testing.T) {
+	type exchange struct {
+		c *ctx
+	}
+	c := &ctx{authUser: "jane", cookies: []string{"a", adapter.ShutdownCookie}}
+	var seen []*ctx
+	saw := func(c *ctx) { seen = append(seen, c) }
+	full := adapter.Hooks[*ctx]{
+		User:        func(c *ctx) (intercom.User, bool) { saw(c); return intercom.User{ID: "u"}, true },
+		Attributes:  func(c *ctx) intercom.Attributes { saw(c); return intercom.Attributes{"k": 1} },
+		Nonce:       func(c *ctx) string { saw(c); return "n" },
+		ClientIP:    func(c *ctx) string { saw(c); return "192.0.2.1" },
+		Skip:        func(c *ctx) bool { saw(c); return true },
+		AuthUser:    func(c *ctx) any { saw(c); return c.authUser },
+		HasCookie:   func(c *ctx, name string) bool { saw(c); return slices.Contains(c.cookies, name) },
+		CookieNames: func(c *ctx) []string { saw(c); return c.cookies },
+		SetCookie:   func(c *ctx, k *http.Cookie) { saw(c); c.set = append(c.set, k.String()) },
+	}
+	via := func(x *exchange) *ctx { return x.c }
+	h := adapter.Adapt(full, via)
+	hv := reflect.ValueOf(h)
+	for i := range hv.NumField() {
+		if hv.Field(i).IsNil() {
+			t.Errorf("Adapt left %s nil", hv.Type().Field(i).Name)
+		}
+	}
+	x := &exchange{c: c}
+	u, ok := h.User(x)
+	if u.ID != "u" || !ok || h.Attributes(x)["k"] != 1 || h.Nonce(x) != "n" || h.ClientIP(x) != "192.0.2.1" || !h.Skip(x) ||
+		h.AuthUser(x) != "jane" || !h.HasCookie(x, adapter.ShutdownCookie) || h.HasCookie(x, "b") || !slices.Equal(h.CookieNames(x), c.cookies) {
+		t.Error("an adapted hook does not return its counterpart's answer")
+	}
+	h.SetCookie(x, &http.Cookie{Name: "n", Value: "v"})
+	if !slices.Equal(c.set, []string{"n=v"}) {
+		t.Errorf("SetCookie set %q", c.set)
+	}
+	if len(seen) != hv.NumField()+1 {
+		t.Errorf("%d calls reached the counterparts, want %d", len(seen), hv.NumField()+1)
+	}
+	for _, s := range seen {
+		if s != c {
+			t.Fatal("a counterpart got something other than via(d)")
+		}
+	}
+	none := reflect.ValueOf(adapter.Adapt(adapter.Hooks[*ctx]{}, via))
+	for i := range none.NumField() {
+		if !none.Field(i).IsNil() {
+			t.Errorf("Adapt set %s from a nil hook", none.Type().Field(i).Name)
+		}
+	}
+}
+
+func TestWithRequestCookies(t *testing.T) {
+	type exchange struct {
+		req  *http.Request
+		resp http.Header // nil once the headers have gone out
+	}
+	req := func(x *exchange) *http.Request { return x.req }
+	header := func(x *exchange) http.Header { return x.resp }
+	newExchange := func(cookies ...string) *exchange {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		for _, c := range cookies {
+			r.AddCookie(&http.Cookie{Name: c, Value: "1"})
+		}
+		return &exchange{req: r, resp: http.Header{}}
+	}
+
+	h := adapter.Hooks[*exchange]{}.WithRequestCookies(req, header)
+	x := newExchange("session", "intercom-custom-abc12345")
+	if !h.HasCookie(x, "session") || h.HasCookie(x, adapter.ShutdownCookie) {
+		t.Error("HasCookie does not read the request's cookies")
+	}
+	if got := h.CookieNames(x); !slices.Equal(got, []string{"session", "intercom-custom-abc12345"}) {
+		t.Errorf("CookieNames = %q", got)
+	}
+	h.SetCookie(x, &http.Cookie{Name: "a", Value: "1"})
+	h.SetCookie(x, &http.Cookie{Name: "bad name", Value: "1"}) // invalid: no header line
+	h.SetCookie(x, &http.Cookie{Name: "b", Value: "2"})
+	if got := x.resp.Values("Set-Cookie"); !slices.Equal(got, []string{"a=1", "b=2"}) {
+		t.Errorf("Set-Cookie %q", got)
+	}
+	x.resp = nil
+	h.SetCookie(x, &http.Cookie{Name: "late", Value: "1"}) // the headers have gone out: nothing, no panic
+
+	// The adapter's own hooks are kept.
+	own := adapter.Hooks[*exchange]{
+		HasCookie:   func(*exchange, string) bool { return true },
+		CookieNames: func(*exchange) []string { return []string{"own"} },
+		SetCookie:   func(x *exchange, _ *http.Cookie) { x.resp.Set("Own", "1") },
+	}.WithRequestCookies(req, header)
+	y := newExchange()
+	own.SetCookie(y, &http.Cookie{Name: "a", Value: "1"})
+	if !own.HasCookie(y, "x") || !slices.Equal(own.CookieNames(y), []string{"own"}) || y.resp.Get("Own") != "1" || y.resp.Get("Set-Cookie") != "" {
+		t.Error("WithRequestCookies replaced a hook the adapter set")
+	}
+
+	// A logout through them.
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	z := newExchange("intercom-custom-abc12345")
+	adapter.NewMiddleware("intercomtest.Middleware", m, h).Start(z).Shutdown()
+	want := []string{
+		"intercom-session-abc12345=; Path=/" + expired,
+		"intercom-id-abc12345=; Path=/" + expired,
+		"intercom-device-id-abc12345=; Path=/" + expired,
+		"intercom-custom-abc12345=; Path=/" + expired,
+		flagCookie,
+	}
+	if got := z.resp.Values("Set-Cookie"); !slices.Equal(got, want) {
+		t.Errorf("Set-Cookie after Shutdown:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestMiddlewareInit: Init is Start into a Request the adapter holds; it
+// overwrites what r held before.
+func TestMiddlewareInit(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	hooks := glue()
+	hooks.Skip = func(c *ctx) bool { return c.authUser == "bot" }
+	mw := adapter.NewMiddleware("intercomtest.Middleware", m, hooks)
+	var r adapter.Request[*ctx]
+	mw.Init(&r, &ctx{authUser: "bot"})
+	if !r.Skipped() || r.Messenger() != m {
+		t.Fatalf("Init: skipped %v, Messenger %p", r.Skipped(), r.Messenger())
+	}
+	mw.Init(&r, &ctx{authUser: "jane"})
+	r.Set("plan", "pro")
+	if got, want := string(r.Settings()), `{"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","plan":"pro","user_id":"jane"}`; r.Skipped() || got != want {
+		t.Errorf("after a second Init: skipped %v, settings %s; want %s", r.Skipped(), got, want)
+	}
+	_ = r.Snippet()
+	mw.Init(&r, &ctx{})
+	if r.Rendered() || len(r.Visitor().Attributes) != 0 || r.Visitor().User != nil {
+		t.Error("Init kept state of the previous request")
+	}
+}
+
+func TestWarningReset(t *testing.T) {
+	n := 0
+	w := adapter.NewWarning(func(error) { n++ })
+	for range 2 {
+		_ = adapter.Lookup[*ctx](nil, w)
+		_ = adapter.Lookup[*ctx](nil, w)
+		w.Reset()
+	}
+	if n != 2 {
+		t.Errorf("logged %d times, want once before and once after Reset", n)
 	}
 }

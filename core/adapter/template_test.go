@@ -6,11 +6,88 @@ import (
 	"html/template"
 	"io"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
+
+type pageData map[string]any
+
+func TestConstants(t *testing.T) {
+	if adapter.TemplateKey != "Intercom" || adapter.TemplatePrefix != "intercom_" {
+		t.Errorf("TemplateKey %q, TemplatePrefix %q", adapter.TemplateKey, adapter.TemplatePrefix)
+	}
+	// The marker is the id of the element every snippet starts with.
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	if s := string(m.Render(intercom.Visitor{})); adapter.SnippetMarker != "IntercomSettingsScriptTag" || !strings.HasPrefix(s, `<script id="`+adapter.SnippetMarker+`">`) {
+		t.Errorf("SnippetMarker %q; snippet %.60s", adapter.SnippetMarker, s)
+	}
+}
+
+// TestData: Data copies the data, adds the snippet under TemplateKey, and
+// sets the intercom_* keys (prefix stripped) on the request, as
+// django-analytical's intercom_* template variables were.
+func TestData(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	tests := []struct {
+		name      string
+		request   string // "active", "skipped" or "nil"
+		data      pageData
+		wantAttrs intercom.Attributes // the visitor's, and so the snippet's
+		want      pageData            // without TemplateKey
+	}{
+		{
+			name:    "intercom_ keys become attributes; the rest is copied",
+			request: "active",
+			data:    pageData{"title": "Cart", "intercom_plan": "pro", "intercom_seats": 3, "intercom_": "no name", "Intercom_x": 1, "xintercom_y": 2, adapter.TemplateKey: "stale"},
+			// "intercom_" has no name, and only the exact prefix counts.
+			wantAttrs: intercom.Attributes{"plan": "pro", "seats": 3},
+			want:      pageData{"title": "Cart", "intercom_plan": "pro", "intercom_seats": 3, "intercom_": "no name", "Intercom_x": 1, "xintercom_y": 2},
+		},
+		{name: "no intercom_ keys", request: "active", data: pageData{"title": 1}, want: pageData{"title": 1}},
+		{name: "nil data", request: "active", want: pageData{}},
+		{name: "skipped request", request: "skipped", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
+		{name: "nil request", request: "nil", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var r *adapter.Request[*ctx]
+			hooks := adapter.Hooks[*ctx]{}
+			switch tt.request {
+			case "skipped":
+				hooks.Skip = skipAll
+				fallthrough
+			case "active":
+				r = start(m, hooks, &ctx{})
+			}
+			before := maps.Clone(tt.data)
+			out := adapter.Data(r, tt.data)
+			if !maps.Equal(tt.data, before) {
+				t.Errorf("the caller's map was modified: %v", tt.data)
+			}
+			snippet := template.HTML("")
+			if tt.request == "active" {
+				snippet = m.Render(intercom.Visitor{Attributes: tt.wantAttrs})
+			}
+			want := maps.Clone(tt.want)
+			want[adapter.TemplateKey] = snippet
+			if !reflect.DeepEqual(out, want) {
+				t.Errorf("Data =\n%v\nwant\n%v", out, want)
+			}
+			if tt.request == "active" {
+				if got := r.Visitor().Attributes; len(got) != len(tt.wantAttrs) || len(got) > 0 && !equalJSON(got, tt.wantAttrs) {
+					t.Errorf("request attributes %v, want %v", got, tt.wantAttrs)
+				}
+				if !r.Rendered() {
+					t.Error("Data rendered the snippet, yet the request is not Rendered")
+				}
+			}
+		})
+	}
+}
 
 // execute returns RenderTemplate's render function for tmpl.
 func execute(tmpl *template.Template) func(io.Writer, pageData) error {
@@ -49,10 +126,10 @@ func TestRenderTemplate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tmpl := template.Must(template.New("page").Parse(tt.tmpl))
-			r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
 			before := maps.Clone(tt.data)
 			var w growWriter
-			if err := intercom.RenderTemplate(r, &w, tt.data, execute(tmpl)); err != nil {
+			if err := adapter.RenderTemplate(r, &w, tt.data, execute(tmpl)); err != nil {
 				t.Fatal(err)
 			}
 			if got := w.String(); got != tt.want {
@@ -69,6 +146,9 @@ func TestRenderTemplate(t *testing.T) {
 			if tt.wantRendered && (len(w.grown) != 1 || w.grown[0] != len(tt.want)) {
 				t.Errorf("Grow calls %v, want [%d]", w.grown, len(tt.want))
 			}
+			if !tt.wantRendered && len(w.grown) != 0 {
+				t.Errorf("Grow calls %v for a page without the snippet", w.grown)
+			}
 			if want := 1 + 2*strings.Count(tt.want, anonymous[:40]); w.writes != want {
 				t.Errorf("%d writes, want %d", w.writes, want)
 			}
@@ -78,22 +158,27 @@ func TestRenderTemplate(t *testing.T) {
 
 func TestRenderTemplateDirect(t *testing.T) {
 	disabled, _ := newMessenger(t, intercom.Config{})
+	enabled, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	tmpl := template.Must(template.New("page").Parse(`<p>{{ .title }}</p>[{{ .Intercom }}]`))
 	tests := []struct {
 		name string
-		r    *intercom.Request[*ctx]
+		r    *adapter.Request[*ctx]
 	}{
 		{"no request", nil},
-		{"disabled", intercom.NewRequest(disabled, &intercom.Hooks[*ctx]{}, &ctx{})},
+		{"disabled", start(disabled, adapter.Hooks[*ctx]{}, &ctx{})},
+		{"skipped", start(enabled, adapter.Hooks[*ctx]{Skip: skipAll}, &ctx{})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var w strings.Builder
-			if err := intercom.RenderTemplate(tt.r, &w, pageData{"title": "Cart"}, execute(tmpl)); err != nil {
+			if err := adapter.RenderTemplate(tt.r, &w, pageData{"title": "Cart", "intercom_plan": "pro"}, execute(tmpl)); err != nil {
 				t.Fatal(err)
 			}
 			if got, want := w.String(), "<p>Cart</p>[]"; got != want {
 				t.Errorf("page %q, want %q", got, want)
+			}
+			if tt.r.Rendered() {
+				t.Error("Rendered() for a page without the snippet")
 			}
 		})
 	}
@@ -104,11 +189,11 @@ func TestRenderTemplateDirect(t *testing.T) {
 func TestRenderTemplateErrors(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	boom := errors.New("boom")
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
+	r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
 	var w bytes.Buffer
-	err := intercom.RenderTemplate(r, &w, nil, func(w io.Writer, d pageData) error {
+	err := adapter.RenderTemplate(r, &w, nil, func(w io.Writer, d pageData) error {
 		_, _ = io.WriteString(w, "half")
-		_, _ = io.WriteString(w, string(d[intercom.TemplateKey].(template.HTML)))
+		_, _ = io.WriteString(w, string(d[adapter.TemplateKey].(template.HTML)))
 		return boom
 	})
 	if !errors.Is(err, boom) || w.Len() != 0 || r.Rendered() {
@@ -116,9 +201,15 @@ func TestRenderTemplateErrors(t *testing.T) {
 	}
 
 	tmpl := template.Must(template.New("page").Parse(`<p>{{ .Intercom }}</p>`))
-	err = intercom.RenderTemplate(r, failingWriter{boom}, nil, execute(tmpl))
-	if !errors.Is(err, boom) {
-		t.Errorf("write error: got %v, want boom", err)
+	for _, page := range []*template.Template{tmpl, template.Must(template.New("page").Parse(`<p>no snippet</p>`))} {
+		if err := adapter.RenderTemplate(r, failingWriter{boom}, nil, execute(page)); !errors.Is(err, boom) {
+			t.Errorf("write error: got %v, want boom", err)
+		}
+	}
+	// Without request state the engine writes to w itself: its error is
+	// returned as it is.
+	if err := adapter.RenderTemplate[pageData, *ctx](nil, &w, nil, func(io.Writer, pageData) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("render error without a request: got %v, want boom", err)
 	}
 }
 
@@ -132,9 +223,9 @@ func (f failingWriter) Write([]byte) (int, error) { return 0, f.err }
 func TestRenderTemplatePlaceholderNotForgeable(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	var placeholder string
-	probe := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
-	_ = intercom.RenderTemplate(probe, io.Discard, nil, func(_ io.Writer, d pageData) error {
-		placeholder = string(d[intercom.TemplateKey].(template.HTML))
+	probe := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+	_ = adapter.RenderTemplate(probe, io.Discard, nil, func(_ io.Writer, d pageData) error {
+		placeholder = string(d[adapter.TemplateKey].(template.HTML))
 		return nil
 	})
 	if !strings.HasPrefix(placeholder, "\x00") || len(placeholder) < 32 {
@@ -143,12 +234,122 @@ func TestRenderTemplatePlaceholderNotForgeable(t *testing.T) {
 	tmpl := template.Must(template.New("page").Parse(
 		`<p title="{{ .v }}">{{ .v }}</p><a href="/x?q={{ .v }}">x</a><script>var v = {{ .v }};</script>` +
 			`<style>p{font-family:{{ .v }}}</style><textarea>{{ .v }}</textarea>`))
-	r := intercom.NewRequest(m, &intercom.Hooks[*ctx]{}, &ctx{})
+	r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
 	var w bytes.Buffer
-	if err := intercom.RenderTemplate(r, &w, pageData{"v": placeholder}, execute(tmpl)); err != nil {
+	if err := adapter.RenderTemplate(r, &w, pageData{"v": placeholder}, execute(tmpl)); err != nil {
 		t.Fatal(err)
 	}
-	if page := w.String(); strings.Contains(page, intercom.SnippetMarker) || strings.Contains(page, "\x00") || r.Rendered() {
+	if page := w.String(); strings.Contains(page, adapter.SnippetMarker) || strings.Contains(page, "\x00") || r.Rendered() {
 		t.Errorf("forged placeholder rendered or NUL written: %q", page)
+	}
+}
+
+// anyExecute returns the untyped render function of RenderData and
+// RenderBinding for tmpl, recording the data it got.
+func anyExecute(tmpl *template.Template, got *any) func(io.Writer, any) error {
+	return func(w io.Writer, d any) error { *got = d; return tmpl.Execute(w, d) }
+}
+
+type structData struct{ Title string }
+
+func TestRenderData(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	withPlan := string(m.Render(intercom.Visitor{Attributes: intercom.Attributes{"plan": "pro"}}))
+	tmpl := template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>{{ .Intercom }}`))
+	tmplStruct := template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>`))
+	tests := []struct {
+		name      string
+		tmpl      *template.Template
+		data      any
+		noRequest bool
+		want      string
+		lookups   int  // calls of the request func
+		typed     bool // render got the data's own map type
+	}{
+		{"the framework's map type", tmpl, pageData{"Title": "Cart", "intercom_plan": "pro"}, false, "<h1>Cart</h1>" + withPlan, 1, true},
+		{"map[string]any", tmpl, map[string]any{"Title": "Cart", "intercom_plan": "pro"}, false, "<h1>Cart</h1>" + withPlan, 1, false},
+		{"a map without request state", tmpl, pageData{"Title": "Cart", "intercom_plan": "pro"}, true, "<h1>Cart</h1>", 1, true},
+		{"struct data: unchanged, no lookup", tmplStruct, structData{"Cart"}, false, "<h1>Cart</h1>", 0, false},
+		{"nil data: unchanged, no lookup", template.Must(template.New("page").Parse(`x{{ . }}`)), nil, false, "x", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+			if tt.noRequest {
+				r = nil
+			}
+			lookups := 0
+			find := func() *adapter.Request[*ctx] { lookups++; return r }
+			var got any
+			var w strings.Builder
+			if err := adapter.RenderData[pageData](find, &w, tt.data, anyExecute(tt.tmpl, &got)); err != nil {
+				t.Fatal(err)
+			}
+			if w.String() != tt.want || lookups != tt.lookups {
+				t.Errorf("page %q, %d lookups; want %q, %d", w.String(), lookups, tt.want, tt.lookups)
+			}
+			if _, isPageData := got.(pageData); isPageData != tt.typed {
+				t.Errorf("render got %T", got)
+			}
+			if tt.lookups == 0 && !reflect.DeepEqual(got, tt.data) {
+				t.Errorf("render got %#v, want the data unchanged", got)
+			}
+		})
+	}
+}
+
+func TestRenderBinding(t *testing.T) {
+	const key = "intercomtest.state"
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	withPlan := string(m.Render(intercom.Visitor{Attributes: intercom.Attributes{"plan": "pro"}}))
+	tmpl := template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>[{{ .Intercom }}]`))
+	type binding = func(r *adapter.Request[*ctx]) any
+	tests := []struct {
+		name     string
+		data     binding
+		want     string
+		rendered bool
+		page     *template.Template // nil: tmpl
+	}{
+		{"the framework's map type with the state", func(r *adapter.Request[*ctx]) any {
+			return pageData{"Title": "Cart", "intercom_plan": "pro", key: r}
+		}, "<h1>Cart</h1>[" + withPlan + "]", true, nil},
+		{"map[string]any with the state", func(r *adapter.Request[*ctx]) any {
+			return map[string]any{"Title": "Cart", "intercom_plan": "pro", key: r}
+		}, "<h1>Cart</h1>[" + withPlan + "]", true, nil},
+		{"without the state", func(*adapter.Request[*ctx]) any {
+			return pageData{"Title": "Cart"}
+		}, "<h1>Cart</h1>[]", false, nil},
+		{"the state under another key", func(r *adapter.Request[*ctx]) any {
+			return pageData{"Title": "Cart", "other": r}
+		}, "<h1>Cart</h1>[]", false, nil},
+		{"another context type's state", func(*adapter.Request[*ctx]) any {
+			return pageData{"Title": "Cart", key: adapter.NewMiddleware("other", m, adapter.Hooks[other]{}).Start(other{})}
+		}, "<h1>Cart</h1>[]", false, nil},
+		{"Data already ran: its snippet stays", func(r *adapter.Request[*ctx]) any {
+			d := adapter.Data(r, pageData{"Title": "Cart", "intercom_plan": "pro"})
+			d[key] = r
+			return d
+		}, "<h1>Cart</h1>[" + withPlan + "]", true, nil},
+		{"struct data", func(*adapter.Request[*ctx]) any { return structData{"Cart"} }, "Cart", false,
+			template.Must(template.New("page").Parse(`{{ .Title }}`))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+			data := tt.data(r)
+			page := tt.page
+			if page == nil {
+				page = tmpl
+			}
+			var got any
+			var w strings.Builder
+			if err := adapter.RenderBinding[pageData, *ctx](&w, data, key, anyExecute(page, &got)); err != nil {
+				t.Fatal(err)
+			}
+			if w.String() != tt.want || r.Rendered() != tt.rendered {
+				t.Errorf("page %q, rendered %v\nwant %q, %v", w.String(), r.Rendered(), tt.want, tt.rendered)
+			}
+		})
 	}
 }

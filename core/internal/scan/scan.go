@@ -219,6 +219,10 @@ func (j *Injector) watchMarker(p []byte) {
 	j.mlen = copy(j.mtail[:], all[len(all)-min(len(all), len(j.mtail)):])
 }
 
+// Pending reports whether Finish would insert a snippet: a </body>
+// candidate is held and the page does not carry the snippet already.
+func (j *Injector) Pending() bool { return j.holding && !j.seen }
+
 // SnippetSeen reports whether the page written so far contains Marker.
 func (j *Injector) SnippetSeen() bool { return j.seen }
 

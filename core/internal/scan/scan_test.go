@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -188,13 +189,13 @@ func TestInjectorWriteError(t *testing.T) {
 	boom := io.ErrClosedPipe
 	var j scan.Injector
 	j.Reset(errWriter{boom})
-	if n, err := io.WriteString(&j, "<p>some text"); err != boom || n != 0 {
+	if n, err := io.WriteString(&j, "<p>some text"); !errors.Is(err, boom) || n != 0 {
 		t.Errorf("Write = %d, %v; want 0, %v", n, err, boom)
 	}
-	if n, err := io.WriteString(&j, "</body>"); err != boom || n != 0 {
+	if n, err := io.WriteString(&j, "</body>"); !errors.Is(err, boom) || n != 0 {
 		t.Errorf("Write after a failure = %d, %v; want 0, %v", n, err, boom)
 	}
-	if ok, err := j.Finish([]byte(snip)); ok || err != boom {
+	if ok, err := j.Finish([]byte(snip)); ok || !errors.Is(err, boom) {
 		t.Errorf("Finish = %v, %v; want false, %v", ok, err, boom)
 	}
 }

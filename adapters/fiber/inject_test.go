@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/valyala/fasthttp"
 
 	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
 	intercom "github.com/goanalytical/intercom/core"
@@ -580,3 +581,9 @@ func streamInject(m *intercom.Messenger, page string) (string, bool) {
 	}
 	return rec.Body.String(), added > 0
 }
+
+// The kit's whole-page install takes fasthttp's response as it is.
+var (
+	_ adapter.BufferedResponse = (*fasthttp.Response)(nil)
+	_ adapter.BufferedHeader   = (*fasthttp.ResponseHeader)(nil)
+)

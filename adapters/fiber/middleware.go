@@ -5,11 +5,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/log"
-	"github.com/valyala/fasthttp"
 
 	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/core/adapter"
 )
+
+// request is the Intercom state of one fiber request.
+type request = adapter.Request[*fiber.Ctx]
 
 // stateKey is the c.Locals key of a request's state. It is a string, so that
 // fiber.Config{PassLocalsToViews: true} hands the state to the Views
@@ -91,19 +93,3 @@ func setCookie(c *fiber.Ctx, ck *http.Cookie) {
 // warning logs adapter.ErrNoMiddleware with fiber's logger, as fiber's own
 // middlewares warn, once per process.
 var warning = adapter.NewWarning(func(err error) { log.Warnf("[INTERCOM] %v", err) })
-
-// lookup returns the state New stored for c; nil, after the warning,
-// without the middleware or for a nil c.
-func lookup(c *fiber.Ctx) *request {
-	var v any
-	if c != nil {
-		v = c.Locals(stateKey)
-	}
-	return adapter.Lookup[*fiber.Ctx](v, warning)
-}
-
-// The kit's whole-page install takes fasthttp's response as it is.
-var (
-	_ adapter.BufferedResponse = (*fasthttp.Response)(nil)
-	_ adapter.BufferedHeader   = (*fasthttp.ResponseHeader)(nil)
-)

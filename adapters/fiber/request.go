@@ -9,9 +9,14 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// request is the Intercom state of one fiber request, which New starts and
-// the helpers below look up.
-type request = adapter.Request[*fiber.Ctx]
+// lookup returns the state New stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c *fiber.Ctx) *request {
+	if c == nil {
+		return adapter.Lookup[*fiber.Ctx](nil, warning)
+	}
+	return adapter.Lookup[*fiber.Ctx](c.Locals(stateKey), warning)
+}
 
 // Identify sets the visitor's user for this request, for example right after
 // a sign-in handler has verified the user. It takes precedence over

@@ -56,33 +56,7 @@ type views struct {
 // Render renders a map binding that carries the request's state with the
 // snippet in place; anything else goes to the wrapped engine unchanged.
 func (v views) Render(w io.Writer, name string, binding any, layout ...string) error {
-	return renderBinding[fiber.Map, *fiber.Ctx](w, binding, stateKey, func(w io.Writer, b any) error {
+	return adapter.RenderBinding[fiber.Map, *fiber.Ctx](w, binding, stateKey, func(w io.Writer, b any) error {
 		return v.Views.Render(w, name, b, layout...)
 	})
-}
-
-// TEMPORARY: renderBinding is the kit function requested in
-// /tmp/kit-requests/fiber.md (adapter.RenderBinding); delete it when the
-// kit has it.
-func renderBinding[M ~map[string]any, C any](w io.Writer, data any, key string, render func(w io.Writer, data any) error) error {
-	switch d := data.(type) {
-	case M:
-		if r := bound[C](d, key); r != nil {
-			return adapter.RenderTemplate(r, w, d, func(w io.Writer, d M) error { return render(w, d) })
-		}
-	case map[string]any:
-		if r := bound[C](d, key); r != nil {
-			return adapter.RenderTemplate(r, w, d, func(w io.Writer, d map[string]any) error { return render(w, d) })
-		}
-	}
-	return render(w, data)
-}
-
-// TEMPORARY, with renderBinding.
-func bound[C any](data map[string]any, key string) *adapter.Request[C] {
-	if _, done := data[adapter.TemplateKey]; done {
-		return nil
-	}
-	r, _ := data[key].(*adapter.Request[C])
-	return r
 }

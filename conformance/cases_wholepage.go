@@ -228,6 +228,34 @@ func testWholePageContentLength(t *testing.T, h Harness) {
 	a.noErrors(t)
 }
 
+// testWholePageCachePrivate: a page that gets the snippet carries the
+// visitor's identity from then on, so without a caching policy of its own it
+// must not be stored by shared caches; its validator and byte ranges were
+// the original body's.
+func testWholePageCachePrivate(t *testing.T, h Harness) {
+	raw := htmlResponse(decoyPage)
+	raw.Header["Etag"] = `"v1"`
+	raw.Header["Accept-Ranges"] = "bytes"
+	a := start(t, h, wholePageConfig, wholePageScenario(raw))
+	r := a.browser("", nil).get(t, RawPath)
+	mustInjected(t, r, decoyPage)
+	assert.Equal(t, []string{"private"}, r.header.Values("Cache-Control"), "Cache-Control of an injected page")
+	assert.Empty(t, r.header.Values("Etag"), "the ETag of the page before injection")
+	assert.Empty(t, r.header.Values("Accept-Ranges"), "Accept-Ranges of the page before injection")
+	a.noErrors(t)
+}
+
+// testWholePageCachePolicyKept: a caching policy the handler set stands.
+func testWholePageCachePolicyKept(t *testing.T, h Harness) {
+	raw := htmlResponse(decoyPage)
+	raw.Header["Cache-Control"] = "no-store"
+	a := start(t, h, wholePageConfig, wholePageScenario(raw))
+	r := a.browser("", nil).get(t, RawPath)
+	mustInjected(t, r, decoyPage)
+	assert.Equal(t, []string{"no-store"}, r.header.Values("Cache-Control"), "the handler's Cache-Control")
+	a.noErrors(t)
+}
+
 // testWholePageChunks writes decoyPage three bytes at a time, so that
 // every </body> is split across writes.
 func testWholePageChunks(flush bool) func(*testing.T, Harness) {

@@ -71,7 +71,8 @@
 // requests, each with its own user), whole-page (the snippet inserted
 // exactly once, right before the last </body>, for the handler's visitor,
 // into text/html pages however they are written; everything else left byte
-// for byte as the handler wrote it), logout (exactly this workspace's
+// for byte as the handler wrote it; an injected page private to the visitor
+// unless the handler set a caching policy), logout (exactly this workspace's
 // intercom-* cookies expired with the configured Domain, and the next page,
 // only that one, shutting the Messenger down) and settings-json (the JSON of
 // the settings endpoint is the object the page's snippet carries, or null,

@@ -435,6 +435,27 @@ var mutants = []mutant{
 		mustFail: []string{"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched"},
 	},
 	{
+		// Leaving an injected page cacheable, with its old validators.
+		name: "injected-page-cacheable",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.RawPath && rec.header.Get("Cache-Control") == "private" {
+				rec.header.Del("Cache-Control")
+				rec.header.Set("Etag", `"v1"`)
+			}
+		}),
+		mustFail: []string{"whole-page/cache-private"},
+	},
+	{
+		// Marking every injected page private, over the handler's policy.
+		name: "injected-page-policy-replaced",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.RawPath && rec.header.Get("Cache-Control") != "" {
+				rec.header.Set("Cache-Control", "private")
+			}
+		}),
+		mustFail: []string{"whole-page/cache-policy-kept"},
+	},
+	{
 		name: "appends-without-body-close",
 		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
 			if r.URL.Path == conformance.RawPath && isHTML(rec.header) && rec.status == http.StatusOK &&

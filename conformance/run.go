@@ -115,6 +115,8 @@ var groups = []group{
 		{"status-304-untouched", testWholePageStatus(http.StatusNotModified)},
 		{"no-body-close-untouched", testWholePageNoBodyClose},
 		{"content-length", testWholePageContentLength},
+		{"cache-private", testWholePageCachePrivate},
+		{"cache-policy-kept", testWholePageCachePolicyKept},
 		{"three-byte-writes", testWholePageChunks(false)},
 		{"three-byte-writes-flushed", testWholePageChunks(true)},
 		{"template-already-rendered", testWholePageTemplate},

@@ -1,0 +1,174 @@
+package intercomecho_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	intercomecho "github.com/goanalytical/intercom/adapters/echov5"
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+var jwtKey = []byte("jwt-signing-key")
+
+// signed returns a token for claims signed with jwtKey.
+func signed(t *testing.T, claims jwt.Claims) string {
+	t.Helper()
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(jwtKey)
+	require.NoError(t, err)
+	return s
+}
+
+// jwtAuth stands in for echo-jwt, whose Echo v5 module
+// (github.com/labstack/echo-jwt/v5) the Go module proxy does not serve, and
+// Echo v5 ships no JWT middleware: like echo-jwt, it verifies the bearer
+// token with golang-jwt and stores the *jwt.Token under "user", claims made
+// by newClaims (nil: jwt.MapClaims).
+func jwtAuth(newClaims func() jwt.Claims) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			raw, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+			if !ok {
+				return echo.ErrUnauthorized
+			}
+			var claims jwt.Claims = jwt.MapClaims{}
+			if newClaims != nil {
+				claims = newClaims()
+			}
+			token, err := jwt.ParseWithClaims(raw, claims, func(*jwt.Token) (any, error) { return jwtKey, nil },
+				jwt.WithValidMethods([]string{"HS256"}))
+			if err != nil {
+				return echo.ErrUnauthorized.Wrap(err)
+			}
+			c.Set("user", token)
+			return next(c)
+		}
+	}
+}
+
+// TestJWTSignIn signs in through a JWT middleware that verifies a real
+// golang-jwt token and stores the *jwt.Token under "user", echo-jwt's
+// convention: the user comes from its claims.
+func TestJWTSignIn(t *testing.T) {
+	exp := jwt.NewNumericDate(time.Now().Add(time.Hour))
+	tests := []struct {
+		name     string
+		newClaim func() jwt.Claims // the claims type; nil: MapClaims
+		token    string
+		wantCode int
+		want     *intercom.User
+	}{
+		{
+			name:     "MapClaims with sub, email and name",
+			token:    signed(t, jwt.MapClaims{"sub": "42", "email": "jane@example.com", "name": "Jane", "exp": exp.Unix()}),
+			wantCode: http.StatusOK,
+			want:     &intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"},
+		},
+		{
+			name:     "MapClaims with sub only",
+			token:    signed(t, jwt.MapClaims{"sub": "42"}),
+			wantCode: http.StatusOK,
+			want:     &intercom.User{ID: "42"},
+		},
+		{
+			name:     "RegisteredClaims",
+			newClaim: func() jwt.Claims { return new(jwt.RegisteredClaims) },
+			token:    signed(t, jwt.RegisteredClaims{Subject: "7", ExpiresAt: exp}),
+			wantCode: http.StatusOK,
+			want:     &intercom.User{ID: "7"},
+		},
+		{
+			name:     "a claims struct with email and name",
+			newClaim: func() jwt.Claims { return new(appClaims) },
+			token:    signed(t, appClaims{Email: "ann@example.com", Name: "Ann", RegisteredClaims: jwt.RegisteredClaims{Subject: "8"}}),
+			wantCode: http.StatusOK,
+			want:     &intercom.User{ID: "8", Email: "ann@example.com", Name: "Ann"},
+		},
+		{
+			name:     "a token without sub or email: anonymous",
+			token:    signed(t, jwt.MapClaims{"name": "nobody"}),
+			wantCode: http.StatusOK,
+		},
+		{
+			name:     "a token signed with another key is rejected by the middleware",
+			token:    func() string { s, _ := jwt.New(jwt.SigningMethodHS256).SignedString([]byte("other")); return s }(),
+			wantCode: http.StatusUnauthorized,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, nil)
+			e := app()
+			e.Use(jwtAuth(tt.newClaim))
+			e.Use(intercomecho.Middleware(m))
+			e.GET("/", render)
+
+			req := httptest.NewRequest(http.MethodGet, "/", nil)
+			req.Header.Set("Authorization", "Bearer "+tt.token)
+			rec := serve(e, req)
+			require.Equal(t, tt.wantCode, rec.Code)
+			if tt.wantCode == http.StatusOK {
+				assert.Equal(t, string(m.Render(intercom.Visitor{User: tt.want})), rec.Body.String())
+			}
+			assert.Empty(t, log.all())
+		})
+	}
+}
+
+// appClaims is an app's own claims type.
+type appClaims struct {
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	jwt.RegisteredClaims
+}
+
+// TestJWTTokenUnderUser stores golang-jwt tokens under "user" directly:
+// only a token marked Valid identifies.
+func TestJWTTokenUnderUser(t *testing.T) {
+	tests := []struct {
+		name   string
+		token  *jwt.Token
+		want   *intercom.User
+		report []string
+	}{
+		{
+			name:  "valid",
+			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": "42", "email": "jane@example.com", "name": "Jane"}},
+			want:  &intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"},
+		},
+		{
+			name:   "not marked Valid",
+			token:  &jwt.Token{Claims: jwt.MapClaims{"sub": "42"}},
+			report: []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid"},
+		},
+		{
+			name:  "claims of other types are ignored",
+			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": 42, "email": "jane@example.com"}},
+			want:  &intercom.User{Email: "jane@example.com"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, log := newMessenger(t, nil)
+			e := app()
+			e.Use(signIn(tt.token))
+			e.Use(intercomecho.Middleware(m))
+			e.GET("/", render)
+			rec := serve(e, nil)
+			assert.Equal(t, http.StatusOK, rec.Code)
+			assert.Equal(t, string(m.Render(intercom.Visitor{User: tt.want})), rec.Body.String())
+			var reports []string
+			for _, err := range log.all() {
+				reports = append(reports, err.Error())
+			}
+			assert.Equal(t, tt.report, reports)
+		})
+	}
+}

@@ -1,0 +1,90 @@
+package intercomecho
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v5"
+
+	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
+)
+
+// warning logs adapter.ErrNoMiddleware with log/slog, as Echo v5 logs, once
+// per process: there is no *echo.Context, so no c.Logger(), where it is
+// noticed.
+var warning = adapter.NewWarning(func(err error) { slog.Warn(err.Error(), "adapter", "intercomecho") })
+
+// request is the Intercom state of one echo request.
+type request = adapter.Request[*echo.Context]
+
+// Middleware returns echo middleware that makes m's snippet available to the
+// handlers after it, through Renderer, Data, Snippet and Component, and makes
+// Identify, Set, Inject, Shutdown and SettingsHandler work for them.
+//
+// The options are read once, here. Per request, the middleware only records
+// the request: the user, attributes, nonce and client IP are looked up when
+// a page first renders the snippet, and at most once. So the user an auth
+// middleware stores under "user" (the echo-jwt convention, or the name a
+// middleware.BasicAuth validator stores) is found whether that middleware
+// runs before or after this one, on the Echo instance or on a group.
+// Installed twice on a route, the second one keeps the first one's state.
+//
+// The first page that renders the snippet for a browser after a Shutdown (on
+// a later request: the adapter.ShutdownCookie flag says so) ends the
+// previous Messenger session before booting.
+//
+// Middleware panics if m is nil, as echo's own middleware does for a
+// configuration error: a Messenger from intercom.New is required (a disabled
+// one, with an empty AppID, renders nothing). It never panics on a request.
+func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
+	mw := adapter.NewMiddleware("intercomecho.Middleware", m, adapter.Hooks[*echo.Context]{
+		ClientIP:    (*echo.Context).RealIP,
+		AuthUser:    func(c *echo.Context) any { return c.Get("user") },
+		HasCookie:   func(c *echo.Context, name string) bool { _, err := c.Cookie(name); return err == nil },
+		CookieNames: cookieNames,
+		SetCookie:   setCookie,
+	}, opts...)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c *echo.Context) error {
+			if c.Get(stateKey) == nil {
+				r := mw.Start(c)
+				c.Set(stateKey, r)
+				c.SetRequest(c.Request().WithContext(adapter.NewContext(c.Request().Context(), r)))
+			}
+			return next(c)
+		}
+	}
+}
+
+// cookieNames returns the names of the request's cookies, for Shutdown.
+func cookieNames(c *echo.Context) []string {
+	cookies := c.Cookies()
+	names := make([]string, len(cookies))
+	for i, ck := range cookies {
+		names[i] = ck.Name
+	}
+	return names
+}
+
+// setCookie adds ck to the response while its headers are still open:
+// under Inject the snippet renders after they went out.
+func setCookie(c *echo.Context, ck *http.Cookie) {
+	if res, err := echo.UnwrapResponse(c.Response()); err != nil || !res.Committed {
+		c.SetCookie(ck)
+	}
+}
+
+// stateKey is the c.Set key of a request's state. Echo's keys are strings;
+// the module path keeps it clear of an app's own.
+const stateKey = "github.com/goanalytical/intercom/adapters/echov5"
+
+// lookup returns the state Middleware stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c *echo.Context) *request {
+	var v any
+	if c != nil {
+		v = c.Get(stateKey)
+	}
+	return adapter.Lookup[*echo.Context](v, warning)
+}

@@ -1,0 +1,53 @@
+package intercomecho
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/goanalytical/intercom/core/adapter"
+)
+
+// errNoRenderer is what Render returns when Renderer was given nil to wrap.
+var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to wrap: %w", echo.ErrRendererNotRegistered)
+
+// Renderer wraps next, the app's echo.Renderer, so that c.Render gives every
+// template the snippet. When the data is a map[string]any (Echo v5 has no
+// echo.Map), the wrapper
+//
+//   - sets each intercom_* key as a custom attribute (prefix stripped), as
+//     django-analytical's template variables did, overriding values from Set;
+//     and
+//   - renders next with a copy of the map that also holds the snippet's
+//     place under "Intercom", so the template writes {{ .Intercom }}. The
+//     caller's map is not modified; an "Intercom" key in it is replaced.
+//
+// Any other data (a struct, a pointer, nil) reaches next unchanged: the
+// wrapper cannot add a field to a struct. Give such a template the snippet
+// in a field of type template.HTML set from Snippet(c) in the handler, or
+// pass a map. With a nil next, Render returns an error that wraps
+// echo.ErrRendererNotRegistered.
+//
+// For map data the snippet is written straight into the page where the
+// template places {{ .Intercom }} (see adapter.RenderTemplate): next renders
+// into a pooled buffer, and the page reaches the buffer c.Render gives
+// Render, grown once to its size, or not at all when next fails. A page
+// whose template leaves {{ .Intercom }} out does not count as rendered, so
+// Inject still adds the snippet to it. A template that transforms the value
+// ({{ len .Intercom }}, printf) sees a placeholder, not the snippet.
+func Renderer(next echo.Renderer) echo.Renderer { return renderer{next} }
+
+// renderer is small enough to pass by value: echo keeps it in an interface.
+type renderer struct{ next echo.Renderer }
+
+// Render implements echo.Renderer.
+func (r renderer) Render(c *echo.Context, w io.Writer, name string, data any) error {
+	if r.next == nil {
+		return errNoRenderer
+	}
+	if d, ok := data.(map[string]any); ok {
+		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d map[string]any) error { return r.next.Render(c, w, name, d) })
+	}
+	return r.next.Render(c, w, name, data)
+}

@@ -143,6 +143,8 @@ func TestInject(t *testing.T) {
 			handler: html(`<html><body><script>document.write("</body>")</script><p>x</p></BODY ></html>`),
 			want:    `<html><body><script>document.write("</body>")</script><p>x</p>` + snippetMark + `</BODY ></html>`},
 		{name: "no </body>: untouched", handler: html(`<p>fragment</p>`), want: `<p>fragment</p>`},
+		{name: "Inject installed twice: one snippet", inner: []echo.MiddlewareFunc{intercomecho.Inject()}, handler: html(plainPage),
+			want: injectedPage, wantHeader: map[string]string{"Content-Length": ""}},
 		{name: "Gzip installed before Inject: injected, then compressed",
 			header: map[string]string{"Accept-Encoding": "gzip"}, outer: gz, handler: html(plainPage), gzipped: true,
 			want:       injectedPage,
@@ -203,6 +205,7 @@ func TestInject(t *testing.T) {
 }
 
 func TestInjectPassesThrough(t *testing.T) {
+	captureWarnings(t, io.Discard) // a case without the middleware warns
 	enabled, _ := newMessenger(t, nil)
 	disabled, _ := newMessenger(t, func(c *intercom.Config) { c.AppID = "" })
 	tests := []struct {

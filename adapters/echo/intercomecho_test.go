@@ -394,6 +394,7 @@ func TestSkipper(t *testing.T) {
 }
 
 func TestWithoutMiddleware(t *testing.T) {
+	captureWarnings(t, io.Discard) // a case without the middleware warns
 	e := app()
 	e.GET("/", func(c echo.Context) error {
 		intercomecho.Identify(c, *user("jane"))

@@ -37,13 +37,11 @@ const stateKey = "github.com/goanalytical/intercom/adapters/echo"
 // configuration error: a Messenger from intercom.New is required (a disabled
 // one, with an empty AppID, renders nothing). It never panics on a request.
 func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
-	mw := adapter.NewMiddleware("intercomecho.Middleware", m, adapter.Hooks[echo.Context]{
-		ClientIP:    echo.Context.RealIP,
-		AuthUser:    func(c echo.Context) any { return c.Get("user") },
-		HasCookie:   func(c echo.Context, name string) bool { _, err := c.Cookie(name); return err == nil },
-		CookieNames: cookieNames,
-		SetCookie:   setCookie,
-	}, opts...)
+	hooks := adapter.Hooks[echo.Context]{
+		ClientIP: echo.Context.RealIP,
+		AuthUser: func(c echo.Context) any { return c.Get("user") },
+	}.WithRequestCookies(echo.Context.Request, responseHeader)
+	mw := adapter.NewMiddleware("intercomecho.Middleware", m, hooks, opts...)
 	// Echo v4 applies middleware per request, so the handler below is
 	// allocated for every request: it captures next and mw, nothing else.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
@@ -58,34 +56,16 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 	}
 }
 
-// cookieNames returns the names of the request's cookies, for Shutdown.
-func cookieNames(c echo.Context) []string {
-	cookies := c.Cookies()
-	names := make([]string, len(cookies))
-	for i, ck := range cookies {
-		names[i] = ck.Name
+// responseHeader is where Shutdown's and the logout flag's cookies go, nil
+// once the headers have gone out: under Inject the snippet renders after
+// they did.
+func responseHeader(c echo.Context) http.Header {
+	if res := c.Response(); !res.Committed {
+		return res.Header()
 	}
-	return names
-}
-
-// setCookie adds ck to the response while its headers are still open:
-// under Inject the snippet renders after they went out.
-func setCookie(c echo.Context, ck *http.Cookie) {
-	if !c.Response().Committed {
-		c.SetCookie(ck)
-	}
+	return nil
 }
 
 // warning logs adapter.ErrNoMiddleware with log/slog, once per process: there
 // is no echo.Context, so no c.Logger(), where it is noticed.
 var warning = adapter.NewWarning(func(err error) { slog.Warn(err.Error(), "adapter", "intercomecho") })
-
-// lookup returns the state Middleware stored for c; nil, after the warning,
-// without the middleware or for a nil c.
-func lookup(c echo.Context) *request {
-	var v any
-	if c != nil {
-		v = c.Get(stateKey)
-	}
-	return adapter.Lookup[echo.Context](v, warning)
-}

@@ -30,7 +30,7 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 // echo.ErrRendererNotRegistered.
 //
 // For map data the snippet is written straight into the page where the
-// template places {{ .Intercom }} (see adapter.RenderTemplate): next renders
+// template places {{ .Intercom }} (see adapter.RenderData): next renders
 // into a pooled buffer, and the page reaches echo's buffer, grown once to
 // its size, or not at all when next fails. A page whose template leaves
 // {{ .Intercom }} out does not count as rendered, so Inject still adds the
@@ -45,11 +45,5 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	if r.next == nil {
 		return errNoRenderer
 	}
-	switch d := data.(type) {
-	case echo.Map:
-		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d echo.Map) error { return r.next.Render(w, name, d, c) })
-	case map[string]any:
-		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d map[string]any) error { return r.next.Render(w, name, d, c) })
-	}
-	return r.next.Render(w, name, data, c)
+	return adapter.RenderData[echo.Map](func() *request { return lookup(c) }, w, data, func(w io.Writer, d any) error { return r.next.Render(w, name, d, c) })
 }

@@ -9,6 +9,16 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
+// lookup returns the state Middleware stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c echo.Context) *request {
+	var v any
+	if c != nil {
+		v = c.Get(stateKey)
+	}
+	return adapter.Lookup[echo.Context](v, warning)
+}
+
 // Identify sets the visitor's user for this request, for example right after
 // a sign-in handler has verified the user. It takes precedence over WithUser
 // and over the user stored under "user". On a skipped request it does

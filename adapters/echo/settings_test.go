@@ -1,6 +1,7 @@
 package intercomecho_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,6 +14,7 @@ import (
 )
 
 func TestSettingsHandler(t *testing.T) {
+	captureWarnings(t, io.Discard) // a case without the middleware warns
 	plan := intercomecho.WithAttributes(func(echo.Context) intercom.Attributes { return intercom.Attributes{"plan": "pro"} })
 	tests := []struct {
 		name   string

@@ -298,3 +298,47 @@ func ExampleSettingsHandler() {
 	// application/json; charset=utf-8 | no-store
 	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","name":"jane","user_hash":"548a5601c3ed8e7b6731320ef6632311cc981e6c954bff3589b0afbef5c44e64","user_id":"jane"}
 }
+
+func ExampleData() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345"})
+	page := template.Must(template.New("page").Parse(`<h1>{{ .title }}</h1>{{ .Intercom }}`))
+
+	e := echo.New()
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/pricing", func(c *echo.Context) error {
+		// A template executed by the handler, not through Renderer: Data
+		// adds the snippet, and applies the intercom_* keys.
+		var b strings.Builder
+		if err := page.Execute(&b, intercomecho.Data(c, map[string]any{"title": "Pricing", "intercom_plan": "pro"})); err != nil {
+			return err
+		}
+		return c.HTML(http.StatusOK, b.String())
+	})
+
+	out := get(e, "/pricing")
+	before, _, _ := strings.Cut(out, "<script")
+	fmt.Println(before)
+	fmt.Println(settings(out))
+	// Output:
+	// <h1>Pricing</h1>
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","plan":"pro"}
+}
+
+func ExampleComponent() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345"})
+
+	e := echo.New()
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/", func(c *echo.Context) error {
+		intercomecho.Set(c, "plan", "pro")
+		// A templ page writes @intercomecho.Component() and is rendered with
+		// the request's context; here the component is the whole page.
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		c.Response().WriteHeader(http.StatusOK)
+		return intercomecho.Component().Render(c.Request().Context(), c.Response())
+	})
+
+	fmt.Println(settings(get(e, "/")))
+	// Output:
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","plan":"pro"}
+}

@@ -38,13 +38,11 @@ type request = adapter.Request[*echo.Context]
 // configuration error: a Messenger from intercom.New is required (a disabled
 // one, with an empty AppID, renders nothing). It never panics on a request.
 func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
-	mw := adapter.NewMiddleware("intercomecho.Middleware", m, adapter.Hooks[*echo.Context]{
-		ClientIP:    (*echo.Context).RealIP,
-		AuthUser:    func(c *echo.Context) any { return c.Get("user") },
-		HasCookie:   func(c *echo.Context, name string) bool { _, err := c.Cookie(name); return err == nil },
-		CookieNames: cookieNames,
-		SetCookie:   setCookie,
-	}, opts...)
+	hooks := adapter.Hooks[*echo.Context]{
+		ClientIP: (*echo.Context).RealIP,
+		AuthUser: func(c *echo.Context) any { return c.Get("user") },
+	}.WithRequestCookies((*echo.Context).Request, responseHeader)
+	mw := adapter.NewMiddleware("intercomecho.Middleware", m, hooks, opts...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			if c.Get(stateKey) == nil {
@@ -57,34 +55,13 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 	}
 }
 
-// cookieNames returns the names of the request's cookies, for Shutdown.
-func cookieNames(c *echo.Context) []string {
-	cookies := c.Cookies()
-	names := make([]string, len(cookies))
-	for i, ck := range cookies {
-		names[i] = ck.Name
+// responseHeader is where Shutdown's and the logout flag's cookies go, nil
+// once the headers have gone out: under Inject the snippet renders after
+// they did. c.Response() may be a wrapper (Inject's, a middleware's); the
+// *echo.Response under it knows.
+func responseHeader(c *echo.Context) http.Header {
+	if res, err := echo.UnwrapResponse(c.Response()); err == nil && res.Committed {
+		return nil
 	}
-	return names
-}
-
-// setCookie adds ck to the response while its headers are still open:
-// under Inject the snippet renders after they went out.
-func setCookie(c *echo.Context, ck *http.Cookie) {
-	if res, err := echo.UnwrapResponse(c.Response()); err != nil || !res.Committed {
-		c.SetCookie(ck)
-	}
-}
-
-// stateKey is the c.Set key of a request's state. Echo's keys are strings;
-// the module path keeps it clear of an app's own.
-const stateKey = "github.com/goanalytical/intercom/adapters/echov5"
-
-// lookup returns the state Middleware stored for c; nil, after the warning,
-// without the middleware or for a nil c.
-func lookup(c *echo.Context) *request {
-	var v any
-	if c != nil {
-		v = c.Get(stateKey)
-	}
-	return adapter.Lookup[*echo.Context](v, warning)
+	return c.Response().Header()
 }

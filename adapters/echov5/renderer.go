@@ -30,7 +30,7 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 // echo.ErrRendererNotRegistered.
 //
 // For map data the snippet is written straight into the page where the
-// template places {{ .Intercom }} (see adapter.RenderTemplate): next renders
+// template places {{ .Intercom }} (see adapter.RenderData): next renders
 // into a pooled buffer, and the page reaches the buffer c.Render gives
 // Render, grown once to its size, or not at all when next fails. A page
 // whose template leaves {{ .Intercom }} out does not count as rendered, so
@@ -46,8 +46,5 @@ func (r renderer) Render(c *echo.Context, w io.Writer, name string, data any) er
 	if r.next == nil {
 		return errNoRenderer
 	}
-	if d, ok := data.(map[string]any); ok {
-		return adapter.RenderTemplate(lookup(c), w, d, func(w io.Writer, d map[string]any) error { return r.next.Render(c, w, name, d) })
-	}
-	return r.next.Render(c, w, name, data)
+	return adapter.RenderData[map[string]any](func() *request { return lookup(c) }, w, data, func(w io.Writer, d any) error { return r.next.Render(c, w, name, d) })
 }

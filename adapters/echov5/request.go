@@ -9,6 +9,20 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
+// stateKey is the c.Set key of a request's state. Echo's keys are strings;
+// the module path keeps it clear of an app's own.
+const stateKey = "github.com/goanalytical/intercom/adapters/echov5"
+
+// lookup returns the state Middleware stored for c; nil, after the warning,
+// without the middleware or for a nil c.
+func lookup(c *echo.Context) *request {
+	var v any
+	if c != nil {
+		v = c.Get(stateKey)
+	}
+	return adapter.Lookup[*echo.Context](v, warning)
+}
+
 // Snippet returns the Intercom snippet for this request, to place in a
 // page's body, for example in a template.HTML field of struct data; it is
 // empty when the Messenger is disabled or the skipper excluded the request.

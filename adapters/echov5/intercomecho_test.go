@@ -365,9 +365,9 @@ func TestPanickingHooks(t *testing.T) {
 func TestSkipper(t *testing.T) {
 	m, log := newMessenger(t, nil)
 	e := app()
-	e.Use(intercomecho.Middleware(m, intercomecho.WithSkipper(func(c *echo.Context) bool {
-		return strings.HasPrefix(c.Path(), "/admin")
-	})))
+	// echo's own middleware.Skipper type is accepted as it is.
+	var admin middleware.Skipper = func(c *echo.Context) bool { return strings.HasPrefix(c.Path(), "/admin") }
+	e.Use(intercomecho.Middleware(m, intercomecho.WithSkipper(admin)))
 	e.GET("/", func(c *echo.Context) error {
 		intercomecho.Identify(c, *user("jane"))
 		return render(c)

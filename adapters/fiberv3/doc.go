@@ -17,7 +17,7 @@
 //	}
 //
 //	app := fiber.New(fiber.Config{Views: html.New("./views", ".html")})
-//	app.Use(basicauth.New(basicauth.Config{Users: accounts})) // or the app's own auth
+//	app.Use(basicauth.New(basicauth.Config{Users: accounts})) // hashed passwords; or the app's own auth
 //	app.Use(intercomfiber.New(m))
 //	app.Get("/pricing", func(c fiber.Ctx) error {
 //		return c.Render("pricing", intercomfiber.Data(c, fiber.Map{
@@ -74,9 +74,9 @@
 //
 // It leaves alone pages that rendered the snippet already, everything that is
 // not text/html, compressed bodies, HEAD requests, 1xx, 204, 206 and 3xx
-// responses, and body streams (c.SendFile, app.Static, c.SendStream), which
-// fasthttp cannot hand over. Install fiber's compress middleware before
-// Inject, so that it compresses the page with the snippet.
+// responses, and body streams (c.SendFile, the static middleware,
+// c.SendStream), which fasthttp cannot hand over. Install fiber's compress
+// middleware before Inject, so that it compresses the page with the snippet.
 //
 // # Logout
 //

@@ -30,10 +30,13 @@ func newFragment(key string, json []byte) fragment {
 
 // safeASCII marks the ASCII bytes that appendString copies through. Anything
 // that could end a script element or an HTML comment (<, >, &) is escaped, so
-// the JSON is safe in a <script> and inside <!-- ... -->.
+// the JSON is safe in a <script> and inside <!-- ... -->. So are ' and `, as
+// defence in depth: a snippet that whole-page install or a template put
+// inside a single-quoted JavaScript string, a template literal or a
+// single-quoted attribute cannot end it.
 var safeASCII = func() (t [utf8.RuneSelf]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' && c != '\'' && c != '`'
 	}
 	return t
 }()
@@ -41,8 +44,8 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string that is safe in a script element
-// and an HTML comment: <, >, &, U+2028 and U+2029 are \u-escaped and each byte
-// of invalid UTF-8 becomes U+FFFD.
+// and an HTML comment: <, >, &, ', `, U+2028 and U+2029 are \u-escaped and
+// each byte of invalid UTF-8 becomes U+FFFD.
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
@@ -337,7 +340,28 @@ func appendMarshaler(dst []byte, m json.Marshaler) (out []byte, err error) {
 	if err := json.Compact(&compact, b); err != nil {
 		return dst, fmt.Errorf("MarshalJSON of %T: %w", m, err)
 	}
-	escaped := bytes.NewBuffer(dst)
-	json.HTMLEscape(escaped, compact.Bytes())
-	return escaped.Bytes(), nil
+	return appendEscapedJSON(dst, compact.Bytes()), nil
+}
+
+// appendEscapedJSON appends valid JSON with what appendString escapes in
+// strings escaped the same way: <, >, &, ', `, U+2028 and U+2029. None of
+// them can stand outside a string in valid JSON, and none can follow a
+// backslash there, so each byte can be replaced where it is.
+func appendEscapedJSON(dst, js []byte) []byte {
+	start := 0
+	for i := 0; i < len(js); i++ {
+		c := js[i]
+		switch {
+		case c == '<' || c == '>' || c == '&' || c == '\'' || c == '`':
+			dst = append(dst, js[start:i]...)
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			start = i + 1
+		case c == 0xe2 && i+2 < len(js) && js[i+1] == 0x80 && js[i+2]&^1 == 0xa8: // U+2028, U+2029
+			dst = append(dst, js[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[js[i+2]&0xf])
+			i += 2
+			start = i + 1
+		}
+	}
+	return append(dst, js[start:]...)
 }

@@ -22,10 +22,37 @@ func TestEscaping(t *testing.T) {
 		{"\n\r\t\x00\x1f\x7f", `"\n\r\t\u0000\u001f` + "\x7f" + `"`},
 		{"bad \xff\xfe utf8 \xe2\x82", `"bad \ufffd\ufffd utf8 \ufffd\ufffd"`},
 		{"ünïcødé ✓ 🎉", `"ünïcødé ✓ 🎉"`},
+		// Defence in depth: a snippet inside a quoted JavaScript string,
+		// a template literal or a quoted attribute cannot end it.
+		{`it's a ${"template"} literal` + "`", `"it\u0027s a ${\"template\"} literal\u0060"`},
+		{"'; alert(1); '", `"\u0027; alert(1); \u0027"`},
 	}
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	for _, tt := range tests {
 		raw := rawSettings(t, m, intercom.Visitor{Attributes: intercom.Attributes{"v": tt.in}})
+		want := `{"api_base":"https://api-iam.intercom.io","app_id":"abc12345","v":` + tt.want + `}`
+		if raw != want {
+			t.Errorf("%q:\n got %s\nwant %s", tt.in, raw, want)
+		}
+	}
+}
+
+// TestEscapingMarshaler: a json.Marshaler's output is compacted and escaped
+// as strings are, so it cannot end a script, a comment, a quoted string or
+// a template literal either.
+func TestEscapingMarshaler(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{`{"a" : "</script>" , "b":[1, "<!--"]}`, `{"a":"\u003c/script\u003e","b":[1,"\u003c!--"]}`},
+		{`"it's"`, `"it\u0027s"`},
+		{"[\"`${x}`\"]", `["\u0060${x}\u0060"]`},
+		{"\"a\u2028b\u2029&\"", `"a\u2028b\u2029\u0026"`},
+		{`"\u0027 stays \u0060"`, `"\u0027 stays \u0060"`},
+	}
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	for _, tt := range tests {
+		raw := rawSettings(t, m, intercom.Visitor{Attributes: intercom.Attributes{"v": rawJSON(tt.in)}})
 		want := `{"api_base":"https://api-iam.intercom.io","app_id":"abc12345","v":` + tt.want + `}`
 		if raw != want {
 			t.Errorf("%q:\n got %s\nwant %s", tt.in, raw, want)
@@ -53,7 +80,7 @@ func replaceInvalid(s string) string {
 // element (or one intact comment around it) and its JSON parses back to the
 // input.
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{"</script>", "<!--", "-->", "--!>", "\u2028", "\xff", "<script>", "\"", "\\", "</SCRIPT", "&lt;", ""} {
+	for _, s := range []string{"</script>", "<!--", "-->", "--!>", "\u2028", "\xff", "<script>", "\"", "\\", "</SCRIPT", "&lt;", "'", "`", ""} {
 		f.Add(s, s, s, false)
 		f.Add("k"+s, s, "name", true)
 	}
@@ -67,6 +94,9 @@ func FuzzRender(f *testing.F) {
 			v.ClientIP = "10.0.0.1"
 		}
 		out := string(m.Render(v))
+		if strings.ContainsAny(out, "'`") {
+			t.Fatalf("a quote or backtick in the snippet: %q", out)
+		}
 		if internal {
 			const open, end = "<!-- Intercom disabled on internal IP address\n", "\n-->"
 			if !strings.HasPrefix(out, open) || !strings.HasSuffix(out, end) {
@@ -138,7 +168,7 @@ func FuzzNonce(f *testing.F) {
 // FuzzMarshaler: whatever a json.Marshaler returns, the page stays one
 // script element with parseable settings.
 func FuzzMarshaler(f *testing.F) {
-	for _, s := range []string{`{"a":"</script>"}`, `"<!--"`, `[1,2`, "\"\xff\"", `{"a":"\u2028"}`, `  {"k" : [ 1 , "-->" ] }  `} {
+	for _, s := range []string{`{"a":"</script>"}`, `"<!--"`, `[1,2`, "\"\xff\"", `{"a":"\u2028"}`, `  {"k" : [ 1 , "-->" ] }  `, `{"it's":"` + "`" + `"}`} {
 		f.Add(s)
 	}
 	m, _ := newMessenger(f, intercom.Config{AppID: "abc12345"})
@@ -146,6 +176,9 @@ func FuzzMarshaler(f *testing.F) {
 		out := string(m.Render(intercom.Visitor{Attributes: intercom.Attributes{"m": rawJSON(raw)}}))
 		if _, _, _, err := parseSnippet(out); err != nil {
 			t.Fatalf("%v: %q", err, out)
+		}
+		if strings.ContainsAny(out, "'`") {
+			t.Fatalf("a quote or backtick in the snippet: %q", out)
 		}
 	})
 }

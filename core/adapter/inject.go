@@ -24,10 +24,11 @@ type page interface {
 // InjectWriter is whole-page install for net/http-based frameworks, as
 // Request.Inject sets it up: it wraps a ResponseWriter and, for responses
 // whole-page install applies to, streams the body through a scanner that
-// inserts the snippet before the last </body>, dropping Content-Length (the
-// body grows). Other responses pass through untouched. The decision is made
-// when the handler first writes (or flushes, or finishes), so headers set
-// after WriteHeader but before the body, as Gin does, count.
+// inserts the snippet before the last real </body> end tag (see Inject),
+// dropping Content-Length (the body grows). Other responses pass through
+// untouched. The decision is made when the handler first writes (or
+// flushes, or finishes), so headers set after WriteHeader but before the
+// body, as Gin does, count.
 //
 // An adapter whose framework has a writer interface of its own (gin's
 // gin.ResponseWriter) wraps the InjectWriter in it; the others hand it to
@@ -223,10 +224,15 @@ func (w *InjectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Inject is whole-page install, django-analytical's "generic tags", for
 // net/http-based frameworks: it runs serve, the rest of the handler chain,
-// and inserts the snippet before the last </body> (any letter case) of a
-// text/html response whose page does not carry it already. serve gets w
-// wrapped in an InjectWriter as iw, to install as the framework's response
-// writer; it gets iw nil, and should then serve on w unchanged, where there
+// and inserts the snippet before the last real </body> end tag of a
+// text/html response whose page does not carry it already: one the HTML
+// tokenizer reads as an end tag, any letter case, never the text "</body>"
+// in a script, a comment, an attribute value or a textarea, style, title,
+// noscript or other raw-text element. A page without one (a fragment) is
+// left alone, and so is a page whose last real </body> is followed by more
+// than 64 KiB. serve gets w wrapped in an InjectWriter as iw, to install as
+// the framework's response writer; it gets iw nil, and should then serve on
+// w unchanged, where there
 // is nothing to inject: a nil or skipped Request, a disabled Messenger, or
 // an Inject already running for this request (the middleware installed
 // twice).

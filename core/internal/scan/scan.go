@@ -2,6 +2,26 @@
 // page, in memory (At) or as the page streams (Injector), and decides which
 // responses whole-page install applies to (ShouldInject). The adapter kit
 // (package adapter) builds its whole-page writers on it.
+//
+// The place is before the last real </body> end tag: one the HTML tokenizer
+// reads as an end tag named body, any letter case, whole up to its ">"
+// (attributes and all). The scanner follows the tokenizer's states (text;
+// tags and their attribute values, quoted or not; comments, "<!-->" and
+// "<!--->" included; bogus comments such as "<?...>" and "</ x>";
+// doctypes; script text with its escaped and double-escaped states;
+// rawtext in style, xmp, iframe, noembed, noframes and noscript; rcdata in
+// title and textarea; plaintext), so the text "</body>" inside a JavaScript
+// string, a template literal, a comment, an attribute value, a textarea, a
+// style or a JSON script is never taken. Where the standard and
+// golang.org/x/net/html's tokenizer disagree (one case in escaped script
+// text), a </body> counts only if both read it as an end tag.
+//
+// A page with no real </body> (a fragment, a page that leaves the tag out)
+// is left alone: guessing where a browser's parser would put the snippet
+// would mean building its tree, and the snippet could land inside text
+// that belongs to the page. So is a page whose last real </body> is
+// followed by more than MaxTail bytes, which bounds the memory a streaming
+// page holds, and a page that carries the snippet already (Marker).
 package scan
 
 import (
@@ -16,107 +36,119 @@ import (
 // whole-page install leaves it alone.
 const Marker = "IntercomSettingsScriptTag"
 
-// closeTagLen is len("</body") plus the byte that ends the tag name.
-const closeTagLen = 7
-
-// MaxTail bounds what an Injector holds back after a </body>
-// candidate: a page whose "last </body>" is followed by more than this is not
-// what whole-page install expects (the candidate sat in a script string), so
-// the candidate is let go and later ones are looked for.
+// MaxTail bounds what an Injector holds back: the snippet goes before a
+// real </body> only if at most MaxTail bytes, the tag included, follow it
+// to the end of the page (a page's </body> is followed by "</html>" and a
+// little white space; a later real </body> replaces it). A page whose last
+// real </body> has more after it gets no snippet, and so does one whose
+// </body> tag alone is longer.
 const MaxTail = 64 << 10
 
-// isBodyClose reports whether b[i:] starts with </body followed by the end
-// of the tag name (>, / or white space), in any letter case.
-func isBodyClose(b []byte, i int) bool {
-	if i+closeTagLen > len(b) || b[i] != '<' || b[i+1] != '/' {
-		return false
-	}
-	if b[i+2]|0x20 != 'b' || b[i+3]|0x20 != 'o' || b[i+4]|0x20 != 'd' || b[i+5]|0x20 != 'y' {
-		return false
-	}
-	switch b[i+6] {
-	case '>', '/', ' ', '\t', '\n', '\r', '\f':
-		return true
-	}
-	return false
+// scanner runs the tokenizer over a page and keeps the place for the
+// snippet: the "<" of the latest real </body>. While the standard's
+// tokenizer and x/net/html's disagree, both run, and a </body> counts only
+// if both see it end at the same byte.
+type scanner struct {
+	a, b   tokenizer // the standard's; x/net/html's while forked
+	forked bool
+	cur    int64 // offset of the "<" of the </body> the snippet goes before
+	have   bool  // cur is set
+	off    int64 // bytes scanned
 }
 
-// lastBodyClose returns the index of the last complete </body tag in b, or
-// -1. It searches from the end: a page's last </body> is near its end.
-func lastBodyClose(b []byte) int {
-	return lastBodyCloseWithin(b, len(b))
-}
-
-// lastBodyCloseWithin is lastBodyClose giving up past limit bytes from the end.
-func lastBodyCloseWithin(b []byte, limit int) int {
-	for end := len(b); end > 0; {
-		i := bytes.LastIndexByte(b[:end], '<')
-		if i < 0 || len(b)-i > limit {
-			return -1
+// feed scans the next bytes of the page.
+func (s *scanner) feed(p []byte) {
+	for len(p) > 0 {
+		if s.forked {
+			p = p[s.lockstep(p):]
+			continue
 		}
-		if isBodyClose(b, i) {
-			return i
-		}
-		end = i
-	}
-	return -1
-}
-
-// partialLen returns the length of the longest suffix of b that could begin
-// a </body tag (at most closeTagLen-1 bytes).
-func partialLen(b []byte) int {
-	const prefix = "</body"
-	for n := min(len(b), len(prefix)); n > 0; n-- {
-		s := b[len(b)-n:]
-		ok := true
-		for i := range s {
-			c := s[i]
-			if i >= 2 {
-				c |= 0x20
-			}
-			if c != prefix[i] {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return n
+		n, ev := s.a.run(p, s.off)
+		s.off += int64(n)
+		p = p[n:]
+		switch ev {
+		case evBody:
+			s.take(s.a.lt)
+		case evFork:
+			s.b = s.a
+			s.b.st, s.b.xnet, s.forked = scriptData, true, true
 		}
 	}
-	return 0
 }
 
-// At returns where whole-page install puts the snippet in page: the
-// index of its last </body> (any letter case), or -1 when page has none, when
-// that last one is followed by more than MaxTail, or when page already
-// contains the snippet. It is what an Injector streams for the same page, for
-// frameworks that hold the body in memory; it searches from the end, so it
-// costs the page's tail, plus one fast pass for Marker.
+// lockstep runs both tokenizers a byte at a time until they agree again
+// (rare: it takes "<!--" in a script and an odd "<" after it); it returns
+// the bytes used.
+func (s *scanner) lockstep(p []byte) int {
+	for i := range p {
+		one := p[i : i+1]
+		n, ea := s.a.run(one, s.off)
+		if n == 0 { // another fork: the standard's side goes on as it is
+			_, ea = s.a.run(one, s.off)
+		}
+		_, eb := s.b.run(one, s.off)
+		s.off++
+		if ea == evBody && eb == evBody && s.a.lt == s.b.lt {
+			s.take(s.a.lt)
+		}
+		if s.a.sameAs(&s.b) {
+			s.forked = false
+			return i + 1
+		}
+	}
+	return len(p)
+}
+
+// take makes the </body> whose "<" is at lt, which ended just now, the
+// place for the snippet, unless the tag itself is longer than MaxTail.
+func (s *scanner) take(lt int64) {
+	if s.off-lt <= MaxTail {
+		s.cur, s.have = lt, true
+	}
+}
+
+// tentative returns the "<" of a tag being read that is, or may still
+// become, a </body>.
+func (s *scanner) tentative() (int64, bool) {
+	if !s.a.body || s.forked && (!s.b.body || s.b.lt != s.a.lt) {
+		return 0, false
+	}
+	return s.a.lt, true
+}
+
+// At returns where whole-page install puts the snippet in page: the index
+// of the "<" of its last real </body> end tag (see the package doc), or -1
+// when page has none, when more than MaxTail bytes follow it, or when page
+// already contains the snippet. It is what an Injector streams for the same
+// page, for frameworks that hold the body in memory; it scans the whole
+// page once, plus one fast pass for Marker.
 func At(page []byte) int {
-	i := lastBodyCloseWithin(page, MaxTail)
-	if i < 0 || bytes.Contains(page, []byte(Marker)) {
+	var s scanner
+	s.feed(page)
+	if !s.have || s.off-s.cur > MaxTail || bytes.Contains(page, []byte(Marker)) {
 		return -1
 	}
-	return i
+	return int(s.cur)
 }
 
 // Injector streams an HTML page to an io.Writer and inserts a snippet before
-// its last </body> (any letter case). Everything before the latest </body>
-// candidate is written through at once; only the candidate and what follows
-// it are held back, until a later candidate replaces it or Finish inserts the
-// snippet. Memory is therefore bounded by the tail after the last </body>
-// seen (and by MaxTail), not by the page size.
+// its last real </body> end tag, as At finds it. Everything before the
+// latest </body> (or before a tag that may still turn out to be one) is
+// written through at once; only that tag and what follows it are held
+// back, until a later one replaces it or Finish inserts the snippet. Memory
+// is therefore bounded by MaxTail, not by the page size.
 //
 // The zero Injector is not usable; call Reset first. An Injector is not safe
 // for concurrent use.
 type Injector struct {
-	w       io.Writer
-	held    []byte // a </body candidate and what follows, or a partial tag
-	holding bool   // held starts with a complete candidate
-	seen    bool   // the stream already contains Marker
-	mtail   [len(Marker) - 1]byte
-	mlen    int
-	err     error
+	w      io.Writer
+	s      scanner
+	held   []byte // the page from heldAt on, not written yet
+	heldAt int64
+	seen   bool // the stream already contains Marker
+	mtail  [len(Marker) - 1]byte
+	mlen   int
+	err    error
 }
 
 // Reset makes j write to w, ready for a new page; it keeps j's buffer.
@@ -130,73 +162,42 @@ func (j *Injector) out(p []byte) {
 	}
 }
 
-// Write writes p, holding back at most the current </body> candidate and its
-// tail.
+// Write scans p and writes all of it the snippet cannot go before.
 func (j *Injector) Write(p []byte) (int, error) {
 	if j.err != nil {
 		return 0, j.err
 	}
 	j.watchMarker(p)
-
-	// A candidate that starts in the held bytes and ends in p.
-	var win [2*closeTagLen - 2]byte
-	tail := j.held[len(j.held)-min(len(j.held), closeTagLen-1):]
-	w := append(append(win[:0], tail...), p[:min(len(p), closeTagLen)]...)
-	spanning := -1
-	for k := len(tail) - 1; k >= 0; k-- {
-		if isBodyClose(w, k) {
-			spanning = len(j.held) - len(tail) + k
-			break
-		}
+	pAt := j.s.off
+	j.s.feed(p)
+	end := j.s.off
+	if j.s.have && end-j.s.cur > MaxTail {
+		j.s.have = false // too much after it: let it go
 	}
-
-	switch k := lastBodyClose(p); {
-	case k >= 0:
+	hold := end
+	if j.s.have {
+		hold = j.s.cur
+	} else if lt, ok := j.s.tentative(); ok && end-lt < MaxTail {
+		hold = lt
+	}
+	// hold never moves back: what might still be taken was held before.
+	hold = max(hold, j.heldAt)
+	if hold >= pAt {
 		j.out(j.held)
+		k := int(hold - pAt)
 		j.out(p[:k])
 		j.held = append(j.held[:0], p[k:]...)
-		j.holding = true
-	case spanning >= 0:
-		j.out(j.held[:spanning])
-		n := copy(j.held, j.held[spanning:])
+	} else {
+		k := int(hold - j.heldAt)
+		j.out(j.held[:k])
+		n := copy(j.held, j.held[k:])
 		j.held = append(j.held[:n], p...)
-		j.holding = true
-	case j.holding:
-		j.held = append(j.held, p...)
-	default:
-		j.passThrough(p)
 	}
-	if j.holding && len(j.held) > MaxTail {
-		// Let the candidate go: write all but a possible partial tag.
-		j.holding = false
-		keep := partialLen(j.held)
-		j.out(j.held[:len(j.held)-keep])
-		n := copy(j.held, j.held[len(j.held)-keep:])
-		j.held = j.held[:n]
-	}
+	j.heldAt = hold
 	if j.err != nil {
 		return 0, j.err
 	}
 	return len(p), nil
-}
-
-// passThrough writes held+p except a suffix that may begin a </body tag.
-func (j *Injector) passThrough(p []byte) {
-	var buf [2*closeTagLen - 2]byte
-	last := append(append(buf[:0], j.held...), p[len(p)-min(len(p), closeTagLen-1):]...)
-	keep := partialLen(last)
-	if keep <= len(p) {
-		j.out(j.held)
-		j.out(p[:len(p)-keep])
-		j.held = append(j.held[:0], p[len(p)-keep:]...)
-		return
-	}
-	// The partial tag reaches back into the held bytes (p is tiny). buf is
-	// not written out from here, so that it stays on the stack.
-	cut := len(j.held) - (keep - len(p))
-	j.out(j.held[:cut])
-	n := copy(j.held, j.held[cut:])
-	j.held = append(j.held[:n], p...)
 }
 
 // watchMarker notes whether the stream contains Marker, across writes.
@@ -219,23 +220,27 @@ func (j *Injector) watchMarker(p []byte) {
 	j.mlen = copy(j.mtail[:], all[len(all)-min(len(all), len(j.mtail)):])
 }
 
-// Pending reports whether Finish would insert a snippet: a </body>
-// candidate is held and the page does not carry the snippet already.
-func (j *Injector) Pending() bool { return j.holding && !j.seen }
+// Pending reports whether Finish would insert a snippet: a real </body> is
+// held and the page does not carry the snippet already.
+func (j *Injector) Pending() bool { return j.s.have && !j.seen }
 
 // SnippetSeen reports whether the page written so far contains Marker.
 func (j *Injector) SnippetSeen() bool { return j.seen }
 
-// Finish ends the page: it writes the snippet before the held </body>
-// candidate, unless there is none or the page already contains the snippet,
-// then the rest. It reports whether the snippet was inserted.
+// Finish ends the page: it writes the snippet before the held </body>,
+// unless there is none or the page already contains the snippet, then the
+// rest. It reports whether the snippet was inserted.
 func (j *Injector) Finish(snippet []byte) (bool, error) {
-	injected := j.holding && !j.seen && len(snippet) > 0
+	k := int(j.s.cur - j.heldAt) // 0: the held bytes start at the </body>
+	injected := j.Pending() && len(snippet) > 0 && k >= 0 && k <= len(j.held)
 	if injected {
+		j.out(j.held[:k])
 		j.out(snippet)
+		j.out(j.held[k:])
+	} else {
+		j.out(j.held)
 	}
-	j.out(j.held)
-	j.held, j.holding = j.held[:0], false
+	j.held, j.heldAt, j.s.have = j.held[:0], j.s.off, false
 	return injected && j.err == nil, j.err
 }
 

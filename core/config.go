@@ -2,6 +2,7 @@ package intercom
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"net/url"
@@ -38,8 +39,14 @@ func (r Region) APIBase() string {
 // Config configures a Messenger. The zero Config is valid and disabled: a
 // Messenger without an AppID renders nothing.
 //
-// Config formats itself (String, GoString, LogValue) with HMACSecret redacted,
-// so printing or logging a Config never leaks the secret.
+// Config formats itself with HMACSecret redacted, under every fmt verb and
+// flag (it is a fmt.Formatter, so also inside slices, maps, pointers and
+// the exported fields of structs), and for log/slog (LogValue), so printing
+// or logging a Config never leaks the secret. fmt itself prints a value
+// field by field without asking it in three places, which go vet reports or
+// a program rarely reaches: %w of anything but an error, %p of a struct or
+// array, and a Config in an unexported struct field. Keep the Messenger
+// rather than its Config.
 type Config struct {
 	// AppID is the Intercom workspace id (INTERCOM_APP_ID), lower-case letters
 	// and digits. Empty disables the Messenger.
@@ -119,6 +126,26 @@ func (c Config) GoString() string {
 	c.HMACSecret = redactSecret(c.HMACSecret)
 	type plain Config
 	return fmt.Sprintf("%#v", plain(c))
+}
+
+// Format makes fmt print c with the secret redacted, whatever the verb: %v
+// and %s print String, %q quotes it, %#v prints GoString, and any other
+// verb (%d, %x, %t, ...) formats the Config with the secret already
+// replaced, as fmt would format its fields.
+func (c Config) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, c.GoString())
+	case verb == 'v' || verb == 's' || verb == 'q':
+		if verb == 'v' {
+			verb = 's'
+		}
+		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), c.String())
+	default:
+		c.HMACSecret = redactSecret(c.HMACSecret)
+		type plain Config
+		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), plain(c))
+	}
 }
 
 // LogValue makes log/slog print c with the secret redacted.

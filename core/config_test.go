@@ -1,9 +1,11 @@
 package intercom_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -92,7 +94,6 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 	var logged strings.Builder
 	logger := slog.New(slog.NewTextHandler(&logged, nil))
 	logger.Info("config", "cfg", c)
-	//nolint:staticcheck // each fmt verb is under test, not a String call
 	outputs := []string{fmt.Sprint(c), fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c), c.String(), logged.String()}
 	for _, out := range outputs {
 		if strings.Contains(out, secret) {
@@ -101,6 +102,123 @@ func TestConfigNeverPrintsTheSecret(t *testing.T) {
 		if !strings.Contains(out, "[redacted]") || !strings.Contains(out, "abc12345") {
 			t.Errorf("want the config with the secret redacted, got %s", out)
 		}
+	}
+}
+
+// TestConfigSecretUnderEveryVerb: no fmt verb, flag, width or precision
+// prints the secret (nor its hex), of a Config, a *Config, or a Config in a
+// slice, a map, an exported struct field or behind pointers; nor does a
+// Messenger made from it. The exceptions are fmt's own: %w of anything that
+// is not an error, and %p of a struct or array, print the value field by
+// field without asking any method (go vet reports both), so %w is left
+// out and %p is checked on pointers, slices and maps only.
+func TestConfigSecretUnderEveryVerb(t *testing.T) {
+	const secret = "s3cr3t-value"
+	c := intercom.Config{AppID: "abc12345", HMACSecret: secret, InternalIPs: []string{"10.0.0.0/8"}, JWT: intercom.JWT{Enabled: true}}
+	m, err := intercom.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := []struct {
+		name string
+		v    any
+	}{
+		{"Config", c},
+		{"*Config", &c},
+		{"[]Config", []intercom.Config{c, c}},
+		{"[]*Config", []*intercom.Config{&c}},
+		{"[1]Config", [1]intercom.Config{c}},
+		{"map[string]Config", map[string]intercom.Config{"k": c}},
+		{"map[Config-holder]", map[string]*intercom.Config{"k": &c}},
+		{"struct{C Config}", struct{ C intercom.Config }{c}},
+		{"struct{C *Config}", struct{ C *intercom.Config }{&c}},
+		{"struct{C []Config}", struct{ C []intercom.Config }{[]intercom.Config{c}}},
+		{"any in []any", []any{c, &c}},
+	}
+	// A Messenger holds no Config. (Under verbs that suit none of its
+	// fields, fmt goes through its signer's cache of recent user_hash
+	// values, slowly, so it gets the usual verbs only.)
+	messengers := []struct {
+		name string
+		v    any
+	}{{"*Messenger", m}, {"Messenger", *m}}
+	leaks := []string{secret, fmt.Sprintf("%x", secret), fmt.Sprintf("%X", secret), fmt.Sprintf("% x", secret), fmt.Sprintf("% X", secret)}
+	flags := []string{"", "+", "#", " ", "+-# 0"}
+	sizes := []string{"", "9.5", "*"}
+	verbs := "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ%"
+	check := func(name, format string, args ...any) {
+		t.Helper()
+		out := fmt.Sprintf(format, args...)
+		for _, leak := range leaks {
+			if strings.Contains(out, leak) {
+				t.Fatalf("%s under %q prints the secret: %s", name, format, out)
+			}
+		}
+	}
+	skip := func(v any, verb rune) bool {
+		k := reflect.TypeOf(v).Kind()
+		return verb == 'w' || verb == 'p' && (k == reflect.Struct || k == reflect.Array)
+	}
+	for _, tt := range messengers {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q"} {
+			check(tt.name, format, tt.v)
+		}
+	}
+	for _, tt := range values {
+		for _, verb := range verbs {
+			if skip(tt.v, verb) {
+				continue
+			}
+			for _, flag := range flags {
+				for _, size := range sizes {
+					if size == "*" {
+						check(tt.name, "%"+flag+size+string(verb), 8, tt.v)
+					} else {
+						check(tt.name, "%"+flag+size+string(verb), tt.v)
+					}
+				}
+			}
+		}
+	}
+	// encoding/json cannot encode a Config (it holds funcs), so it cannot
+	// print the secret either.
+	b, err := json.Marshal(c) //nolint:staticcheck // the point: encoding/json refuses a Config
+	if err == nil || strings.Contains(string(b), secret) {
+		t.Errorf("json.Marshal(Config) = %q, %v; want an error", b, err)
+	}
+}
+
+// TestConfigFormat: the verbs that print a Config as a whole print it as
+// String and GoString do, and the others format it with the secret
+// replaced.
+func TestConfigFormat(t *testing.T) {
+	c := intercom.Config{AppID: "abc12345", HMACSecret: "k", Region: intercom.RegionEU}
+	str := c.String()
+	tests := []struct{ format, want string }{
+		{"%v", str},
+		{"%+v", str},
+		{"%s", str},
+		{"%q", fmt.Sprintf("%q", str)},
+		{"%#v", c.GoString()},
+		{"%x", fmt.Sprintf("%x", []string{"abc12345"})[1:9]},
+	}
+	for _, tt := range tests {
+		got := fmt.Sprintf(tt.format, c)
+		if tt.format == "%x" {
+			if !strings.HasPrefix(got, "{"+tt.want) || !strings.Contains(got, fmt.Sprintf("%x", "[redacted]")) {
+				t.Errorf("%s: %s", tt.format, got)
+			}
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("%s: %s\nwant %s", tt.format, got, tt.want)
+		}
+	}
+	if !strings.Contains(str, "HMACSecret:[redacted]") || !strings.Contains(c.GoString(), `HMACSecret:"[redacted]"`) {
+		t.Errorf("String %s, GoString %s", str, c.GoString())
+	}
+	if got := fmt.Sprintf("%v", intercom.Config{}); strings.Contains(got, "redacted") {
+		t.Errorf("an empty secret is shown as redacted: %s", got)
 	}
 }
 

@@ -127,6 +127,18 @@ func validKey(k string) bool {
 	return k != "" && utf8.ValidString(k)
 }
 
+// checkKey returns why k cannot be a key of an encoded object, or nil: an
+// empty or invalid key, or protoKey.
+func checkKey(k string) error {
+	if !validKey(k) {
+		return fmt.Errorf("map key %q is empty or not valid UTF-8", k)
+	}
+	if k == protoKey {
+		return errProtoKey
+	}
+	return nil
+}
+
 // appendValue appends v as JSON. Unsupported values return an error and
 // leave dst in an unspecified state; callers roll back.
 func appendValue(dst []byte, v any, depth int) ([]byte, error) {
@@ -216,8 +228,8 @@ func appendMap[M ~map[string]any](dst []byte, m M, depth int) ([]byte, error) {
 	slices.Sort(keys)
 	dst = append(dst, '{')
 	for i, k := range keys {
-		if !validKey(k) {
-			return dst, fmt.Errorf("map key %q is empty or not valid UTF-8", k)
+		if err := checkKey(k); err != nil {
+			return dst, err
 		}
 		if i > 0 {
 			dst = append(dst, ',')
@@ -291,8 +303,8 @@ func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
 		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
 		dst = append(dst, '{')
 		for i, k := range keys {
-			if !validKey(k.String()) {
-				return dst, fmt.Errorf("map key %q is empty or not valid UTF-8", k.String())
+			if err := checkKey(k.String()); err != nil {
+				return dst, err
 			}
 			if i > 0 {
 				dst = append(dst, ',')
@@ -340,7 +352,70 @@ func appendMarshaler(dst []byte, m json.Marshaler) (out []byte, err error) {
 	if err := json.Compact(&compact, b); err != nil {
 		return dst, fmt.Errorf("MarshalJSON of %T: %w", m, err)
 	}
+	if hasProtoKey(compact.Bytes()) {
+		return dst, fmt.Errorf("MarshalJSON of %T %w", m, errProtoKey)
+	}
 	return appendEscapedJSON(dst, compact.Bytes()), nil
+}
+
+// hasProtoKey reports whether valid JSON js has an object key that is
+// protoKey once its escapes are decoded ("\u005f_proto__" is one too, in
+// JavaScript as in JSON). A key can only be protoKey if js holds "proto" or
+// a \u escape of one of its letters, so most values are let through on a
+// quick look.
+func hasProtoKey(js []byte) bool {
+	if !bytes.Contains(js, []byte("proto")) && !hasProtoEscape(js) {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	// One frame per open container: whether it is an object, and whether
+	// its next token is a key.
+	type frame struct{ obj, key bool }
+	var stack []frame
+	valueEnded := func() {
+		if n := len(stack); n > 0 && stack[n-1].obj {
+			stack[n-1].key = true
+		}
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false // io.EOF: the JSON has ended
+		}
+		d, isDelim := tok.(json.Delim)
+		switch n := len(stack); {
+		case isDelim && (d == '}' || d == ']'):
+			stack = stack[:n-1]
+			valueEnded()
+		case n > 0 && stack[n-1].obj && stack[n-1].key:
+			if tok == protoKey {
+				return true
+			}
+			stack[n-1].key = false
+		case isDelim:
+			stack = append(stack, frame{obj: d == '{', key: d == '{'})
+		default:
+			valueEnded()
+		}
+	}
+}
+
+// hasProtoEscape reports whether js has a \u escape of a letter of
+// protoKey ("_", "p", "r", "o", "t").
+func hasProtoEscape(js []byte) bool {
+	for i := 0; i+5 < len(js); i++ {
+		if js[i] != '\\' {
+			continue
+		}
+		if js[i+1] == 'u' && js[i+2] == '0' && js[i+3] == '0' {
+			switch strings.ToLower(string(js[i+4 : i+6])) {
+			case "5f", "70", "72", "6f", "74":
+				return true
+			}
+		}
+		i++ // the escaped byte
+	}
+	return false
 }
 
 // appendEscapedJSON appends valid JSON with what appendString escapes in

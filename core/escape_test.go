@@ -80,7 +80,7 @@ func replaceInvalid(s string) string {
 // element (or one intact comment around it) and its JSON parses back to the
 // input.
 func FuzzRender(f *testing.F) {
-	for _, s := range []string{"</script>", "<!--", "-->", "--!>", "\u2028", "\xff", "<script>", "\"", "\\", "</SCRIPT", "&lt;", "'", "`", ""} {
+	for _, s := range []string{"</script>", "<!--", "-->", "--!>", "\u2028", "\xff", "<script>", "\"", "\\", "</SCRIPT", "&lt;", "'", "`", "__proto__", ""} {
 		f.Add(s, s, s, false)
 		f.Add("k"+s, s, "name", true)
 	}
@@ -116,7 +116,7 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("user fields do not round-trip: %v", s)
 		}
 		nested, _ := s["nested"].(map[string]any)
-		validNested := utf8.ValidString(value) && value != ""
+		validNested := utf8.ValidString(value) && value != "" && value != "__proto__"
 		if validNested {
 			inner, _ := nested[value].([]any)
 			if len(inner) != 2 || inner[0] != replaceInvalid(name) || inner[1] != replaceInvalid(key) {
@@ -125,7 +125,7 @@ func FuzzRender(f *testing.F) {
 		} else if s["nested"] != nil {
 			t.Fatalf("nested map with an invalid key rendered: %v", s["nested"])
 		}
-		reserved := key == "app_id" || key == "user_hash" || key == "intercom_user_jwt"
+		reserved := key == "app_id" || key == "api_base" || key == "user_hash" || key == "intercom_user_jwt" || key == "__proto__"
 		if utf8.ValidString(key) && key != "" && !reserved && key != "nested" && key != "email" && key != "user_id" {
 			if s[key] != replaceInvalid(value) {
 				t.Fatalf("attribute %q = %v, want %q", key, s[key], replaceInvalid(value))
@@ -168,7 +168,7 @@ func FuzzNonce(f *testing.F) {
 // FuzzMarshaler: whatever a json.Marshaler returns, the page stays one
 // script element with parseable settings.
 func FuzzMarshaler(f *testing.F) {
-	for _, s := range []string{`{"a":"</script>"}`, `"<!--"`, `[1,2`, "\"\xff\"", `{"a":"\u2028"}`, `  {"k" : [ 1 , "-->" ] }  `, `{"it's":"` + "`" + `"}`} {
+	for _, s := range []string{`{"a":"</script>"}`, `"<!--"`, `[1,2`, "\"\xff\"", `{"a":"\u2028"}`, `  {"k" : [ 1 , "-->" ] }  `, `{"it's":"` + "`" + `"}`, `{"__proto__":{}}`, `[{"\u005f_proto__":1}]`, `{"a":"__proto__"}`} {
 		f.Add(s)
 	}
 	m, _ := newMessenger(f, intercom.Config{AppID: "abc12345"})

@@ -82,6 +82,9 @@ func parseSnippet(snippet string) (settings map[string]any, raw, nonce string, e
 	if err := dec.Decode(&settings); err != nil {
 		return nil, "", "", fmt.Errorf("settings JSON: %w", err)
 	}
+	if hasProto(settings) {
+		return nil, "", "", errors.New(`a "__proto__" key in the settings`)
+	}
 	raw = rest[:dec.InputOffset()]
 	if !strings.HasPrefix(rest[dec.InputOffset():], ";(function(){") {
 		return nil, "", "", errors.New("loader does not follow the settings")
@@ -115,4 +118,24 @@ func wantReports(t *testing.T, got, want []string) {
 	if !slices.Equal(got, want) {
 		t.Errorf("reported %q, want %q", got, want)
 	}
+}
+
+// hasProto reports whether a decoded JSON value has a "__proto__" key at
+// any depth (the page's object literal would take it for the prototype).
+func hasProto(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k == "__proto__" || hasProto(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if hasProto(x) {
+				return true
+			}
+		}
+	}
+	return false
 }

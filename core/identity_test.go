@@ -32,8 +32,12 @@ func TestUserHash(t *testing.T) {
 		{"over user_id", intercom.Visitor{User: &intercom.User{ID: "42", Email: "jane@example.com"}}, "42"},
 		{"over email when there is no user_id", intercom.Visitor{User: &intercom.User{Email: "jane@example.com"}}, "jane@example.com"},
 		{"over UTF-8 bytes", intercom.Visitor{User: &intercom.User{ID: "ユーザー\u00e9"}}, "ユーザー\u00e9"},
-		{"over the explicit user_id attribute", intercom.Visitor{User: &intercom.User{ID: "auto"}, Attributes: intercom.Attributes{"user_id": "explicit"}}, "explicit"},
-		{"over the explicit email attribute", intercom.Visitor{User: &intercom.User{Email: "a@x"}, Attributes: intercom.Attributes{"email": "b@x"}}, "b@x"},
+		{"over the user_id attribute of a visitor without a user", intercom.Visitor{Attributes: intercom.Attributes{"user_id": "explicit"}}, "explicit"},
+		{"over the email attribute of a visitor without a user", intercom.Visitor{Attributes: intercom.Attributes{"email": "b@x"}}, "b@x"},
+		// These two used to sign the attribute: custom data could re-sign
+		// an identified user as someone else (DESIGN rule 2).
+		{"over an identified user's user_id, not an attribute's", intercom.Visitor{User: &intercom.User{ID: "auto"}, Attributes: intercom.Attributes{"user_id": "explicit"}}, "auto"},
+		{"over an email-only user's email, not an attribute's", intercom.Visitor{User: &intercom.User{Email: "a@x"}, Attributes: intercom.Attributes{"email": "b@x"}}, "a@x"},
 		{"anonymous: none", intercom.Visitor{}, ""},
 		{"name only: none", intercom.Visitor{User: &intercom.User{Name: "Jane"}}, ""},
 	}
@@ -174,27 +178,35 @@ func TestJWT(t *testing.T) {
 		v          intercom.Visitor
 		wantClaims map[string]any // nil: no token
 		wantPlain  map[string]any // the rest of the settings besides app_id/api_base
+		reports    []string
 	}{
 		{"user_id only, no lifetime",
 			intercom.JWT{Enabled: true}, intercom.Visitor{User: &intercom.User{ID: "42", Name: "Jane"}},
-			map[string]any{"user_id": "42"}, map[string]any{"name": "Jane"}},
+			map[string]any{"user_id": "42"}, map[string]any{"name": "Jane"}, nil},
 		{"exp and signed fields leave the plain settings",
 			intercom.JWT{Enabled: true, Lifetime: 2 * time.Hour, SignedFields: []string{"email", "plan"}},
 			intercom.Visitor{User: &intercom.User{ID: "42", Email: "jane@example.com", Name: "Jane"}, Attributes: intercom.Attributes{"plan": "pro", "seats": 3}},
 			map[string]any{"user_id": "42", "email": "jane@example.com", "plan": "pro", "exp": json.Number("1767330245")},
-			map[string]any{"name": "Jane", "seats": json.Number("3")}},
-		{"explicit attributes are what gets signed",
+			map[string]any{"name": "Jane", "seats": json.Number("3")}, nil},
+		// Attributes over the user are what gets signed, but not a user_id
+		// (this used to sign the attribute's: DESIGN rule 2).
+		{"attributes over the user are what gets signed, except user_id",
 			intercom.JWT{Enabled: true, SignedFields: []string{"email", "name"}},
 			intercom.Visitor{User: &intercom.User{ID: "auto", Email: "a@x", Name: "A"}, Attributes: intercom.Attributes{"user_id": "explicit", "email": "b@x"}},
-			map[string]any{"user_id": "explicit", "email": "b@x", "name": "A"}, map[string]any{}},
+			map[string]any{"user_id": "auto", "email": "b@x", "name": "A"}, map[string]any{},
+			[]string{`intercom: attribute "user_id" dropped: the visitor is identified as a user, whose user_id custom data cannot change`}},
+		{"user_id from attributes for a visitor without a user",
+			intercom.JWT{Enabled: true},
+			intercom.Visitor{Attributes: intercom.Attributes{"user_id": "explicit"}},
+			map[string]any{"user_id": "explicit"}, map[string]any{}, nil},
 		{"hostile values stay intact inside the token",
 			intercom.JWT{Enabled: true, SignedFields: []string{"name"}},
 			intercom.Visitor{User: &intercom.User{ID: "</script>\"\u2028", Name: "<!--x-->"}},
-			map[string]any{"user_id": "</script>\"\u2028", "name": "<!--x-->"}, map[string]any{}},
+			map[string]any{"user_id": "</script>\"\u2028", "name": "<!--x-->"}, map[string]any{}, nil},
 		{"email-only user falls back to user_hash",
 			intercom.JWT{Enabled: true, SignedFields: []string{"email"}},
 			intercom.Visitor{User: &intercom.User{Email: "jane@example.com"}},
-			nil, map[string]any{"email": "jane@example.com", "user_hash": wantHash(secret, "jane@example.com")}},
+			nil, map[string]any{"email": "jane@example.com", "user_hash": wantHash(secret, "jane@example.com")}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,9 +231,7 @@ func TestJWT(t *testing.T) {
 			if !equalJSON(s, tt.wantPlain) {
 				t.Errorf("plain settings = %v, want %v", s, tt.wantPlain)
 			}
-			if len(rec.messages()) != 0 {
-				t.Errorf("reported %q", rec.messages())
-			}
+			wantReports(t, rec.messages(), tt.reports)
 		})
 	}
 }

@@ -13,7 +13,16 @@ import (
 // template variables with the prefix stripped. Values may be strings, bools,
 // numbers, time.Time (sent as Unix seconds), nil, json.Marshaler, and maps
 // and slices of these. A key that matches a user or Messenger setting
-// overrides it for this request.
+// overrides it for this request, except where that would let custom data
+// change what Config or the user decide; such keys are dropped and reported
+// to Config.ErrorHandler:
+//   - app_id, api_base, user_hash and intercom_user_jwt, which only the
+//     library sets;
+//   - user_id for a visitor with a User (the signed identity), and email
+//     for a User without an ID (then email is what user_hash signs);
+//   - "__proto__" at any depth, which the page's JavaScript object literal
+//     would take for the settings object's prototype (the value holding it
+//     is dropped).
 type Attributes map[string]any
 
 // User is the signed-in person. Zero fields are left out.
@@ -56,7 +65,8 @@ type Visitor struct {
 	// User is the identified user, nil for an anonymous visitor.
 	User *User
 	// Attributes are custom and per-page settings; they take precedence over
-	// User fields and Config.Messenger defaults with the same key.
+	// User fields and Config.Messenger defaults with the same key, but not
+	// over the User's identity (see Attributes).
 	Attributes Attributes
 	// ClientIP decides the internal-IP rule. Adapters take it from the
 	// framework so that its trusted-proxy settings apply.

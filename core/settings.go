@@ -6,10 +6,22 @@ import (
 	"strconv"
 )
 
-// isReserved reports keys that only the library sets.
+// isReserved reports keys that only the library sets: app_id and api_base
+// come from Config (api_base from the region or a validated Config.APIBase),
+// user_hash and intercom_user_jwt from the secret.
 func isReserved(k string) bool {
-	return k == "app_id" || k == "user_hash" || k == "intercom_user_jwt"
+	return k == "app_id" || k == "api_base" || k == "user_hash" || k == "intercom_user_jwt"
 }
+
+// protoKey is the one key a JavaScript object literal does not take as a
+// property: {"__proto__": x} sets the object's prototype, where JSON.parse
+// would make an own property. It is dropped wherever it is.
+const protoKey = "__proto__"
+
+// protoReason is why a value holding protoKey is dropped.
+const protoReason = `a "__proto__" key, which a JavaScript object literal takes for its prototype`
+
+var errProtoKey = errors.New("has " + protoReason)
 
 const (
 	keyJWT  = "intercom_user_jwt"
@@ -101,10 +113,21 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 		case !validKey(k):
 			m.report(&AttributeError{Key: k, Reason: "key is empty or not valid UTF-8"})
 			continue
+		case k == protoKey:
+			m.report(&AttributeError{Key: k, Reason: protoReason})
+			continue
 		case k == "user_id":
 			id, ok := userIDString(val)
 			if !ok {
 				m.report(&AttributeError{Key: k, Reason: "user_id must be a string or an integer"})
+				continue
+			}
+			if r.u != nil {
+				// The user channel identified the visitor: custom data must
+				// not re-sign user_hash (or the JWT) for another person.
+				if id != r.u.ID {
+					m.report(&AttributeError{Key: k, Reason: "the visitor is identified as a user, whose user_id custom data cannot change"})
+				}
 				continue
 			}
 			if id == "" {
@@ -115,6 +138,13 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 			e, ok := val.(string)
 			if !ok {
 				m.report(&AttributeError{Key: k, Reason: "email must be a string"})
+				continue
+			}
+			if r.u != nil && r.u.ID == "" {
+				// An email-only user's email is the identity user_hash signs.
+				if e != r.u.Email {
+					m.report(&AttributeError{Key: k, Reason: "the visitor is identified as a user by email, which custom data cannot change"})
+				}
 				continue
 			}
 			if e == "" {
@@ -340,6 +370,9 @@ func (m *Messenger) appendCompany(dst []byte, c *Company) ([]byte, error) {
 	for k := range c.Attributes {
 		if !validKey(k) {
 			return dst, errors.New("company attribute key " + strconv.Quote(k) + " is empty or not valid UTF-8")
+		}
+		if k == protoKey {
+			return dst, errors.New("company attributes have " + protoReason)
 		}
 		ckeys = append(ckeys, k)
 	}

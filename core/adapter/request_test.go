@@ -1,7 +1,12 @@
 package adapter_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -705,5 +710,69 @@ func TestWarningReset(t *testing.T) {
 	}
 	if n != 2 {
 		t.Errorf("logged %d times, want once before and once after Reset", n)
+	}
+}
+
+// TestSetCannotChangeTheSignedIdentity: once the user channel identified the
+// visitor (auto-identify, the User hook, Identify), Set cannot re-sign
+// user_hash for another user_id, nor for another email when the email is
+// what user_hash signs; the Attributes hook cannot either. Both are dropped
+// and reported. (It used to re-sign: an app copying a visitor's fields
+// into custom data let the visitor impersonate anyone.)
+func TestSetCannotChangeTheSignedIdentity(t *testing.T) {
+	const secret = "k"
+	hash := func(s string) string {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write([]byte(s))
+		return hex.EncodeToString(mac.Sum(nil))
+	}
+	const idReport = `intercom: attribute "user_id" dropped: the visitor is identified as a user, whose user_id custom data cannot change`
+	const emailReport = `intercom: attribute "email" dropped: the visitor is identified as a user by email, which custom data cannot change`
+	hook := adapter.WithUser(func(*ctx) (intercom.User, bool) { return intercom.User{ID: "42"}, true })
+	emailHook := adapter.WithUser(func(*ctx) (intercom.User, bool) { return intercom.User{Email: "jane@example.com"}, true })
+	attrHook := adapter.WithAttributes(func(*ctx) intercom.Attributes { return intercom.Attributes{"user_id": "0"} })
+	tests := []struct {
+		name    string
+		auth    any
+		opts    []adapter.Option[*ctx]
+		do      func(r *adapter.Request[*ctx])
+		want    map[string]any
+		reports []string
+	}{
+		{"auto-identified", "42", nil, func(r *adapter.Request[*ctx]) { r.Set("user_id", "1") },
+			map[string]any{"user_id": "42", "name": "42", "user_hash": hash("42")}, []string{idReport}},
+		{"the User hook", nil, []adapter.Option[*ctx]{hook}, func(r *adapter.Request[*ctx]) { r.Set("user_id", 1) },
+			map[string]any{"user_id": "42", "user_hash": hash("42")}, []string{idReport}},
+		{"Identify", nil, nil, func(r *adapter.Request[*ctx]) {
+			r.Identify(intercom.User{ID: "42"})
+			r.Set("user_id", "1")
+		}, map[string]any{"user_id": "42", "user_hash": hash("42")}, []string{idReport}},
+		{"the Attributes hook", nil, []adapter.Option[*ctx]{hook, attrHook}, nil,
+			map[string]any{"user_id": "42", "user_hash": hash("42")}, []string{idReport}},
+		{"an email-only user", nil, []adapter.Option[*ctx]{emailHook}, func(r *adapter.Request[*ctx]) { r.Set("email", "ceo@example.com") },
+			map[string]any{"email": "jane@example.com", "user_hash": hash("jane@example.com")}, []string{emailReport}},
+		{"a user with an id keeps a custom email", nil, []adapter.Option[*ctx]{hook}, func(r *adapter.Request[*ctx]) { r.Set("email", "new@example.com") },
+			map[string]any{"user_id": "42", "email": "new@example.com", "user_hash": hash("42")}, nil},
+		{"no user: Set identifies", nil, nil, func(r *adapter.Request[*ctx]) { r.Set("user_id", "1") },
+			map[string]any{"user_id": "1", "user_hash": hash("1")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, rec := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret})
+			r := start(m, glue(), &ctx{authUser: tt.auth}, tt.opts...)
+			if tt.do != nil {
+				tt.do(r)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(r.Settings(), &got); err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]any{"app_id": "abc12345", "api_base": "https://api-iam.intercom.io"}
+			maps.Copy(want, tt.want)
+			if !maps.Equal(got, want) {
+				t.Errorf("settings %v\nwant %v", got, want)
+			}
+			wantReports(t, rec.messages(), tt.reports)
+		})
 	}
 }

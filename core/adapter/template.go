@@ -64,12 +64,15 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 // install still serves a template that leaves {{ .Intercom }} out. When
 // render fails, nothing is written to w and its error is returned.
 //
-// The placeholder starts with a NUL byte, which html/template escapes in
-// every context, and carries a random token made at start-up, so data
-// values cannot forge it (engines that escape less, such as pongo2, still
-// have the token between them and a forgery). A template that transforms
-// the value (printf, len, a JavaScript context) sees the placeholder, not
-// the snippet.
+// The placeholder is a NUL byte, which html/template escapes in every
+// context, then "intercom-snippet-" and a random token that no other render
+// gets, so data cannot forge it, not even with a placeholder seen before
+// (engines that escape less, such as pongo2, have the fresh token between a
+// data value and a second snippet). Only the placeholder as the engine was
+// given it becomes the snippet: where the template escaped it (TemplateKey
+// in an attribute, a script or a URL) or transformed it (printf), and
+// wherever a stale placeholder shows, it is removed from the page, with the
+// escaped NUL before it, and a *PlaceholderError is reported.
 // With a nil or skipped r, or a disabled Messenger, render gets Data's copy
 // (an empty snippet) and writes to w directly.
 func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M, render func(io.Writer, M) error) error {
@@ -77,7 +80,8 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 		return render(w, Data(r, data))
 	}
 	out := copyTemplateData(r, data)
-	out[TemplateKey] = placeholderValue
+	ph := freshPlaceholder()
+	out[TemplateKey] = template.HTML(ph) //nolint:gosec // replaced or removed before the page is written
 	page := pagePool.Get().(*bytes.Buffer)
 	defer func() {
 		if page.Cap() <= maxPooledPage {
@@ -88,7 +92,21 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 	if err := render(page, out); err != nil {
 		return err
 	}
-	return r.writeExpanded(w, page.Bytes())
+	return r.writeExpanded(w, page.Bytes(), ph)
+}
+
+// PlaceholderError reports a page rendered by RenderTemplate whose template
+// wrote the snippet's placeholder where it cannot become the snippet: in an
+// attribute, a script, a URL or through a function such as printf, where
+// the engine escaped or changed it, or a stale placeholder from another
+// render. Those were removed from the page. Put {{ .Intercom }} (or
+// {{ Intercom|safe }}) in the page's HTML, as an element of its own.
+type PlaceholderError struct {
+	Removed int // how many were removed from the page
+}
+
+func (e *PlaceholderError) Error() string {
+	return "intercom: the page's template wrote the snippet where it cannot run (an attribute, a script, a URL, or changed by a function); removed it: put {{ .Intercom }} in the page's HTML"
 }
 
 // RenderData is RenderTemplate for an engine whose data is untyped (echo's
@@ -138,18 +156,104 @@ func bound[C any](data map[string]any, key string) *Request[C] {
 	return r
 }
 
-// snippetPlaceholder is what RenderTemplate's engine call gets under
-// TemplateKey. html/template writes a NUL byte from data as U+FFFD in HTML
-// and as an escape in every other context, so only the placeholder value
-// itself, written as HTML, puts this string into a page.
-var snippetPlaceholder = func() []byte {
-	var token [16]byte
-	_, _ = rand.Read(token[:]) // crypto/rand.Read does not fail (Go 1.24+)
-	return hex.AppendEncode([]byte("\x00intercom-snippet-"), token[:])
-}()
+// A placeholder is placeholderPrefix and tokenLen lower-case hex digits.
+// html/template writes a NUL byte from data as U+FFFD in HTML and as an
+// escape in every other context, so only the placeholder value itself,
+// written as HTML, puts the NUL and the marker together into a page; the
+// marker, letters, digits and "-", comes through every escaping as it is.
+const (
+	placeholderPrefix = "\x00" + placeholderMarker
+	placeholderMarker = "intercom-snippet-"
+	tokenLen          = 32 // 16 random bytes in hex
+	placeholderLen    = len(placeholderPrefix) + tokenLen
+	// placeholdersPerChunk placeholders are made at once, with one read of
+	// crypto/rand and one string, and handed out one per render.
+	placeholdersPerChunk = 64
+)
 
-// placeholderValue is snippetPlaceholder as template data, boxed once.
-var placeholderValue any = template.HTML(snippetPlaceholder) //nolint:gosec // replaced before the page is written
+// placeholders is a chunk of fresh placeholders, end to end, of which those
+// from next on have not been handed out.
+type placeholders struct {
+	chunk string
+	next  int
+}
+
+var placeholderPool = sync.Pool{New: func() any { return new(placeholders) }}
+
+// freshPlaceholder returns a placeholder that no render has had before: a
+// chunk is in one goroutine's hands between Get and Put, and each of its
+// placeholders is handed out once.
+func freshPlaceholder() string {
+	p := placeholderPool.Get().(*placeholders)
+	if p.next == len(p.chunk) {
+		var random [placeholdersPerChunk * tokenLen / 2]byte
+		_, _ = rand.Read(random[:]) // crypto/rand.Read does not fail (Go 1.24+)
+		b := make([]byte, 0, placeholdersPerChunk*placeholderLen)
+		for i := range placeholdersPerChunk {
+			b = append(b, placeholderPrefix...)
+			b = hex.AppendEncode(b, random[i*tokenLen/2:(i+1)*tokenLen/2])
+		}
+		p.chunk, p.next = string(b), 0
+	}
+	ph := p.chunk[p.next : p.next+placeholderLen]
+	p.next += placeholderLen
+	placeholderPool.Put(p)
+	return ph
+}
+
+// nulEscapes are the ways engines write a NUL byte (html/template in text,
+// attributes, URLs and scripts, and printf), longest first: removed with the
+// escaped placeholder they come before.
+var nulEscapes = [...]string{"&#xfffd;", "&#xFFFD;", "&#65533;", `\ufffd`, `\uFFFD`, `\u0000`, "&#x0;", `\x00`, "&#0;", "\ufffd", "%00", `\0`, "\x00"}
+
+// span is a part of a rendered page that RenderTemplate changes: a
+// placeholder to expand, or an escaped one to remove.
+type span struct {
+	start, end int
+	expand     bool
+}
+
+// findPlaceholders returns the placeholders in page: ph where it is whole
+// (to expand), and any other marker with a token after it (escaped,
+// transformed or stale: to remove, with the escaped NUL before it).
+func findPlaceholders(page []byte, ph string, found []span) []span {
+	for off := 0; ; {
+		i := bytes.Index(page[off:], []byte(placeholderMarker))
+		if i < 0 {
+			return found
+		}
+		i += off
+		end := i + len(placeholderMarker) + tokenLen
+		off = i + 1
+		if end > len(page) || !isToken(page[i+len(placeholderMarker):end]) {
+			continue
+		}
+		off = end
+		start := i - 1
+		if start >= 0 && string(page[start:end]) == ph {
+			found = append(found, span{start, end, true})
+			continue
+		}
+		start = i
+		for _, e := range nulEscapes {
+			if bytes.HasSuffix(page[:i], []byte(e)) {
+				start = i - len(e)
+				break
+			}
+		}
+		found = append(found, span{start, end, false})
+	}
+}
+
+// isToken reports whether b is all hex digits.
+func isToken(b []byte) bool {
+	for _, c := range b {
+		if ('0' > c || c > '9') && ('a' > c || c > 'f') && ('A' > c || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // pagePool holds RenderTemplate's page buffers; maxPooledPage keeps a rare
 // huge page from pinning its buffer, while pages of a few hundred KB, which
@@ -172,40 +276,49 @@ func putBuf(bp *[]byte, b []byte) {
 	}
 }
 
-// writeExpanded writes page to w with every snippetPlaceholder replaced by
-// the snippet.
-func (r *Request[C]) writeExpanded(w io.Writer, page []byte) error {
-	ph := snippetPlaceholder
+// writeExpanded writes page to w with every whole placeholder ph replaced
+// by the snippet and every other one removed (and reported).
+func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ph string) error {
 	// One scan finds every placeholder; a page has one or two.
-	var at [4]int
-	found := at[:0]
-	for off := 0; ; {
-		i := bytes.Index(page[off:], ph)
-		if i < 0 {
-			break
-		}
-		found = append(found, off+i)
-		off += i + len(ph)
-	}
+	var buf [4]span
+	found := findPlaceholders(page, ph, buf[:0])
 	if len(found) == 0 {
 		_, err := w.Write(page)
 		return err
 	}
-	bp := bufPool.Get().(*[]byte)
-	snippet := r.AppendSnippet((*bp)[:0])
-	defer putBuf(bp, snippet)
+	size, expand, removed := len(page), 0, 0
+	for _, s := range found {
+		size -= s.end - s.start
+		if s.expand {
+			expand++
+		} else {
+			removed++
+		}
+	}
+	if removed > 0 {
+		r.mw.st.Report(&PlaceholderError{Removed: removed})
+	}
+	var snippet []byte
+	if expand > 0 {
+		bp := bufPool.Get().(*[]byte)
+		snippet = r.AppendSnippet((*bp)[:0])
+		defer putBuf(bp, snippet)
+		size += expand * len(snippet)
+	}
 	if g, ok := w.(interface{ Grow(int) }); ok {
-		g.Grow(len(page) + len(found)*(len(snippet)-len(ph)))
+		g.Grow(size)
 	}
 	prev := 0
-	for _, i := range found {
-		if _, err := w.Write(page[prev:i]); err != nil {
+	for _, s := range found {
+		if _, err := w.Write(page[prev:s.start]); err != nil {
 			return err
 		}
-		if _, err := w.Write(snippet); err != nil {
-			return err
+		if s.expand {
+			if _, err := w.Write(snippet); err != nil {
+				return err
+			}
 		}
-		prev = i + len(ph)
+		prev = s.end
 	}
 	_, err := w.Write(page[prev:])
 	return err

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	ttemplate "text/template"
 
 	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/core/adapter"
@@ -351,5 +352,114 @@ func TestRenderBinding(t *testing.T) {
 				t.Errorf("page %q, rendered %v\nwant %q, %v", w.String(), r.Rendered(), tt.want, tt.rendered)
 			}
 		})
+	}
+}
+
+// probePlaceholder returns the placeholder a render of r gets.
+func probePlaceholder(t *testing.T, r *adapter.Request[*ctx]) string {
+	t.Helper()
+	var ph string
+	if err := adapter.RenderTemplate(r, io.Discard, nil, func(_ io.Writer, d pageData) error {
+		ph = string(d[adapter.TemplateKey].(template.HTML))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return ph
+}
+
+// TestRenderTemplatePlaceholderIsFresh: every render, of any request, gets a
+// placeholder of its own: a NUL byte, the marker and 32 random hex digits.
+// (It used to be one for the whole process.)
+func TestRenderTemplatePlaceholderIsFresh(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	seen := map[string]bool{}
+	r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+	for i := range 500 {
+		if i%2 == 0 {
+			r = start(m, adapter.Hooks[*ctx]{}, &ctx{})
+		}
+		ph := probePlaceholder(t, r)
+		token, ok := strings.CutPrefix(ph, "\x00intercom-snippet-")
+		if !ok || len(token) != 32 || strings.Trim(token, "0123456789abcdef") != "" {
+			t.Fatalf("placeholder %q", ph)
+		}
+		if seen[ph] {
+			t.Fatalf("placeholder %q handed out twice", ph)
+		}
+		seen[ph] = true
+	}
+}
+
+// TestRenderTemplateEscapedPlaceholder: where the template escaped or changed
+// the placeholder, it is removed from the page, escaped NUL and all, and
+// reported; the one in the page's HTML still becomes the snippet. (The
+// escaped placeholder used to show on the page.)
+func TestRenderTemplateEscapedPlaceholder(t *testing.T) {
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := string(m.Render(intercom.Visitor{}))
+	tests := []struct {
+		name, tmpl, want string
+		removed          int
+	}{
+		{"quoted attribute", `<p title="{{ .Intercom }}">x</p>`, `<p title="">x</p>`, 1},
+		{"unquoted attribute", `<p title={{ .Intercom }}>x</p>`, `<p title=>x</p>`, 1},
+		{"URL", `<a href="/x?q={{ .Intercom }}">x</a>`, `<a href="/x?q=">x</a>`, 1},
+		{"script", `<script>var s = {{ .Intercom }};</script>`, `<script>var s = "";</script>`, 1},
+		{"event handler", `<p onclick="f({{ .Intercom }})">x</p>`, `<p onclick="f(&#34;&#34;)">x</p>`, 1},
+		{"textarea", `<textarea>{{ .Intercom }}</textarea>`, `<textarea></textarea>`, 1},
+		{"printf", `<p>{{ printf "%q" .Intercom }}</p>`, `<p>&#34;&#34;</p>`, 1},
+		{"style (html/template drops it)", `<style>p{font-family:{{ .Intercom }}}</style>`, `<style>p{font-family:ZgotmplZ}</style>`, 0},
+		{"escaped and whole", `<p title="{{ .Intercom }}">x</p>{{ .Intercom }}`, `<p title="">x</p>` + snippet, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec.errs = nil
+			tmpl := template.Must(template.New("page").Parse(tt.tmpl))
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+			var w growWriter
+			if err := adapter.RenderTemplate(r, &w, nil, execute(tmpl)); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.String(); got != tt.want {
+				t.Errorf("page\n got %q\nwant %q", got, tt.want)
+			}
+			if r.Rendered() != strings.Contains(tt.want, snippet) {
+				t.Errorf("Rendered() = %v", r.Rendered())
+			}
+			var want []error
+			if tt.removed > 0 {
+				want = []error{&adapter.PlaceholderError{Removed: tt.removed}}
+			}
+			if got := rec.errors(); !reflect.DeepEqual(got, want) {
+				t.Errorf("reported %v, want %v", got, want)
+			}
+			if len(w.grown) > 0 && w.grown[0] != len(tt.want) {
+				t.Errorf("grown to %d, want %d", w.grown[0], len(tt.want))
+			}
+		})
+	}
+}
+
+// TestRenderTemplateStalePlaceholder: a data value holding the placeholder
+// of an earlier render never becomes a snippet, in an engine that escapes
+// nothing (text/template here, pongo2 with |safe alike): it is removed and
+// reported. (With one placeholder per process it used to expand.)
+func TestRenderTemplateStalePlaceholder(t *testing.T) {
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := string(m.Render(intercom.Visitor{}))
+	r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+	stale := probePlaceholder(t, r)
+	tmpl := ttemplate.Must(ttemplate.New("page").Parse(`<p>{{ .name }}</p>{{ .Intercom }}`))
+	var w strings.Builder
+	err := adapter.RenderTemplate(r, &w, pageData{"name": stale}, func(w io.Writer, d pageData) error { return tmpl.Execute(w, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.String(), "<p></p>"+snippet; got != want {
+		t.Errorf("page\n got %q\nwant %q", got, want)
+	}
+	if got := rec.errors(); !reflect.DeepEqual(got, []error{&adapter.PlaceholderError{Removed: 1}}) {
+		t.Errorf("reported %v", got)
 	}
 }

@@ -66,12 +66,13 @@ func bigPage(size int) string {
 	return injectHead + strings.Repeat(line, size/len(line)) + injectTail
 }
 
-// lateTail is a fragment whose only </body> sits in a script string,
-// followed by n bytes.
+// lateTail is a fragment whose last </body> is followed by more: n bytes
+// from its "<" to the end.
 func lateTail(n int) string {
-	const head = `<script>var s = "</body>";</script>`
-	return head + strings.Repeat("x", n-len(head)+len(`<script>var s = "`))
+	return lateHead + "</body>" + strings.Repeat("x", n-len("</body>"))
 }
+
+const lateHead = "<p>x</p>"
 
 func gunzip(t *testing.T, b []byte) string {
 	t.Helper()
@@ -265,9 +266,24 @@ func TestInject(t *testing.T) {
 			wantCount: 1,
 		},
 		{
-			// Core's Injector lets a candidate go once more than
-			// maxTail follows it (it sat in a script string).
-			name:    "</body> followed by more than MaxInjectTail: untouched",
+			name:    "</body> only in a script string: untouched",
+			handler: sendHTML(`<script>var s = "</body>";</script><p>x</p>`),
+			want:    `<script>var s = "</body>";</script><p>x</p>`,
+		},
+		{
+			name:    "</body> in a comment: untouched",
+			handler: sendHTML(`<p>x</p><!-- </body> -->`),
+			want:    `<p>x</p><!-- </body> -->`,
+		},
+		{
+			name:    "</body> in an attribute value: untouched",
+			handler: sendHTML(`<p title="</body>">x</p>`),
+			want:    `<p title="</body>">x</p>`,
+		},
+		{
+			// The kit lets a </body> go once more than maxTail follows it:
+			// that is no page's end.
+			name:    "</body> followed by more than maxTail: untouched",
 			handler: sendHTML(lateTail(maxTail + 1)),
 			want:    lateTail(maxTail + 1),
 		},
@@ -277,9 +293,9 @@ func TestInject(t *testing.T) {
 			want:    lateTail(3 << 20),
 		},
 		{
-			name:      "</body> followed by up to MaxInjectTail: injected",
+			name:      "</body> followed by up to maxTail: injected",
 			handler:   sendHTML(lateTail(maxTail - 100)),
-			want:      `<script>var s = "` + snippet + lateTail(maxTail - 100)[len(`<script>var s = "`):],
+			want:      lateHead + snippet + lateTail(maxTail - 100)[len(lateHead):],
 			wantCount: 1,
 		},
 		{

@@ -2,6 +2,7 @@ package intercomfiber
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/log"
@@ -76,9 +77,15 @@ func authUser(c *fiber.Ctx) any {
 	return c.Locals(jwtKey)
 }
 
-// cookieNames returns the names of the request's cookies, for Shutdown.
+// cookieNames returns the names of the request's cookies, for Shutdown. It
+// reads the Cookie header itself: fasthttp v1.51 (fiber v2's) lists cookies
+// only with VisitAllCookie, which later versions deprecate.
 func cookieNames(c *fiber.Ctx) (names []string) {
-	c.Request().Header.VisitAllCookie(func(k, _ []byte) { names = append(names, string(k)) })
+	for _, kv := range strings.Split(c.Get(fiber.HeaderCookie), ";") {
+		if name, _, _ := strings.Cut(strings.TrimSpace(kv), "="); name != "" {
+			names = append(names, name)
+		}
+	}
 	return names
 }
 

@@ -55,6 +55,17 @@
 //     handler, behind the same middleware as PagePath.
 //   - WholePage: the adapter's whole-page install middleware, after its
 //     Intercom middleware, on every route, PagePath included.
+//   - Twice: the Intercom middleware installed twice in a row (and, with
+//     WholePage, the whole-page install twice after them).
+//   - ComponentPath: a GET route like PagePath whose page is
+//     ComponentPage.Head, the output of the adapter's templ component
+//     (Component) rendered with the context a templ user passes, and
+//     ComponentPage.Tail.
+//   - UncoveredPath: a GET route WITHOUT the Intercom middleware (the
+//     stand-in auth and, with WholePage, the whole-page install still run)
+//     whose handler calls Identify, Set and Shutdown, then writes the page
+//     as PagePath does followed by ComponentPage around the component's
+//     output: every helper must do nothing, and the page must render.
 //
 // Serve must not block: it starts the server on the listener and registers
 // its shutdown with t.Cleanup.
@@ -67,7 +78,11 @@
 // and JWT, verified independently), internal-ip, client-ip (trusted and
 // spoofed X-Forwarded-For), escaping (hostile values in a script element and
 // in the internal-IP comment), nonce, settings, skip, callbacks (each
-// callback runs at most once per request), concurrency (200 concurrent
+// callback runs at most once per request), component (the templ component
+// renders the template's snippet, once even with whole-page install),
+// no-middleware (helpers on a route the middleware does not cover do
+// nothing and the page renders), twice (the middleware installed twice keeps
+// one state), concurrency (200 concurrent
 // requests, each with its own user), whole-page (the snippet inserted
 // exactly once, right before the last </body>, for the handler's visitor,
 // into text/html pages however they are written; everything else left byte

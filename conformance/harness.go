@@ -60,6 +60,12 @@ type Scenario struct {
 	// after its Intercom middleware on every route, PagePath included.
 	WholePage bool
 
+	// Twice installs the adapter's Intercom middleware twice in a row on
+	// every route it covers (and, with WholePage, its whole-page install
+	// twice after them), as an app that installs it globally and again on
+	// a group does.
+	Twice bool
+
 	// Raw is what the handler at RawPath writes.
 	Raw RawResponse
 }
@@ -99,7 +105,31 @@ const (
 	// SettingsPath serves GET with the adapter's settings JSON handler (for
 	// single-page apps), behind the same middleware as PagePath.
 	SettingsPath = "/settings"
+
+	// ComponentPath serves GET like PagePath, but the page's snippet is
+	// written by the adapter's templ component (its Component function),
+	// rendered with the context.Context a templ user of the framework
+	// passes: after Identify and Set, the handler responds 200 text/html
+	// with ComponentPage's head, the component's output and its tail.
+	ComponentPath = "/component"
+
+	// UncoveredPath serves GET WITHOUT the adapter's Intercom middleware
+	// (the stand-in auth still runs; with WholePage, the whole-page install
+	// still wraps the route): a route the app forgot to cover. Its handler
+	// calls Identify and Set as on PagePath, then Shutdown, then responds
+	// 200 text/html with the page rendered through the adapter's template
+	// integration as on PagePath, followed by the component's output
+	// before its </body>. Nothing may fail, panic or be set: the page
+	// renders, without a snippet or a cookie.
+	UncoveredPath = "/uncovered"
 )
+
+// ComponentPage is the page of ComponentPath and UncoveredPath around the
+// templ component's output: Head, the output, Tail.
+var ComponentPage = struct{ Head, Tail string }{
+	Head: "<!DOCTYPE html><html><head><title>component</title></head><body><p>component</p>",
+	Tail: "</body></html>",
+}
 
 // Harness builds and serves apps for the suite. An adapter's test file
 // implements it in a few lines per framework.

@@ -435,6 +435,87 @@ var mutants = []mutant{
 		mustFail: []string{"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched"},
 	},
 	{
+		// A templ component that finds no state in the context templ
+		// renders with.
+		name: "component-renders-nothing",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.ComponentPath {
+				if raw, at := snippetIn(rec.body); at >= 0 {
+					rec.body = cut(rec.body, at, len(raw))
+				}
+			}
+		}),
+		mustFail: []string{"component/same-as-template", "component/whole-page-once"},
+	},
+	{
+		// Whole-page install that does not see the component's snippet.
+		name: "component-not-rendered-for-inject",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.ComponentPath && s.WholePage {
+				rec.body = injectLast(rec.body, anonymousSnippet(s))
+			}
+		}),
+		mustFail: []string{"component/whole-page-once"},
+	},
+	{
+		// A helper that fails the request without the middleware, as a
+		// panic caught by a recovering middleware would.
+		name: "uncovered-route-fails",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.UncoveredPath {
+				rec.status, rec.body = http.StatusInternalServerError, []byte("panic: nil state")
+			}
+		}),
+		mustFail: []string{"no-middleware/page-renders", "no-middleware/whole-page-untouched"},
+	},
+	{
+		// Shutdown without the middleware still setting cookies.
+		name: "uncovered-shutdown-sets-cookies",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.UncoveredPath {
+				http.SetCookie(rec, &http.Cookie{Name: "intercom-session-" + conformance.AppID, Path: "/", MaxAge: -1})
+			}
+		}),
+		mustFail: []string{"no-middleware/page-renders"},
+	},
+	{
+		// Whole-page install that renders a snippet of its own where the
+		// middleware is missing.
+		name: "uncovered-inject-renders",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.UncoveredPath && s.WholePage {
+				rec.body = injectLast(rec.body, anonymousSnippet(s))
+			}
+		}),
+		mustFail: []string{"no-middleware/whole-page-untouched"},
+	},
+	{
+		// The second middleware starting a state of its own: the
+		// handler's Identify and Set go to one, the page renders the
+		// other's visitor.
+		name: "twice-forgets-state",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if s.Twice && r.URL.Path == conformance.PagePath {
+				if raw, at := snippetIn(rec.body); at >= 0 {
+					rec.body = insert(cut(rec.body, at, len(raw)), at, anonymousSnippet(s))
+				}
+			}
+		}),
+		mustFail: []string{"twice/one-state"},
+	},
+	{
+		// Whole-page install installed twice injecting twice.
+		name: "twice-injects-twice",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if s.Twice && r.URL.Path == conformance.RawPath {
+				if raw, at := snippetIn(rec.body); at >= 0 {
+					rec.body = insert(rec.body, at, raw)
+				}
+			}
+		}),
+		mustFail: []string{"twice/whole-page-once"},
+	},
+	{
 		// Leaving an injected page cacheable, with its old validators.
 		name: "injected-page-cacheable",
 		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {

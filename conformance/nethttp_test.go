@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -71,6 +72,10 @@ func middleware(m *intercom.Messenger, o options) func(http.Handler) http.Handle
 	})
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if state(r) != nil { // installed twice: keep the first one's state
+				next.ServeHTTP(w, r)
+				return
+			}
 			ic := mw.Start(&exchange{w, r})
 			next.ServeHTTP(w, r.WithContext(adapter.NewContext(r.Context(), ic)))
 		})
@@ -92,6 +97,10 @@ func onRequest2[T any](f func(*http.Request) (T, bool)) func(*exchange) (T, bool
 	}
 	return func(x *exchange) (T, bool) { return f(x.r) }
 }
+
+// component is the integration's templ component: it finds the state in
+// the context templ renders with.
+var component = adapter.NewComponent[*exchange](nil, nil)
 
 // state returns the request's Intercom state, nil without the middleware.
 func state(r *http.Request) *adapter.Request[*exchange] {
@@ -209,6 +218,29 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 		http.Redirect(w, r, conformance.PagePath, http.StatusFound)
 	})
 
+	componentPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCalls(r)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, conformance.ComponentPage.Head)
+		_ = component.Render(r.Context(), w)
+		_, _ = io.WriteString(w, conformance.ComponentPage.Tail)
+	})
+
+	uncovered := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCalls(r)
+		state(r).Shutdown()
+		var buf bytes.Buffer
+		if err := pageTemplate.Execute(&buf, map[string]any{adapter.TemplateKey: state(r).Snippet()}); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(buf.Bytes())
+		_, _ = io.WriteString(w, conformance.ComponentPage.Head)
+		_ = component.Render(r.Context(), w)
+		_, _ = io.WriteString(w, conformance.ComponentPage.Tail)
+	})
+
 	// The stand-in auth middleware runs before the Intercom one.
 	auth := func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -224,8 +256,20 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	chain := func(h http.Handler) http.Handler {
 		if s.WholePage {
 			h = inject(h)
+			if s.Twice {
+				h = inject(h)
+			}
+		}
+		if s.Twice {
+			h = intercomMiddleware(h)
 		}
 		return auth(intercomMiddleware(h))
+	}
+	uncoveredChain := func(h http.Handler) http.Handler {
+		if s.WholePage {
+			h = inject(h)
+		}
+		return auth(h)
 	}
 
 	// A GET pattern serves HEAD too.
@@ -234,6 +278,8 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	mux.Handle("GET "+conformance.RawPath, chain(raw))
 	mux.Handle("GET "+conformance.LogoutPath, chain(logout))
 	mux.Handle("GET "+conformance.SettingsPath, chain(http.HandlerFunc(settings)))
+	mux.Handle("GET "+conformance.ComponentPath, chain(componentPage))
+	mux.Handle("GET "+conformance.UncoveredPath, uncoveredChain(uncovered))
 	return mux
 }
 

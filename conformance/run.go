@@ -101,6 +101,18 @@ var groups = []group{
 	{"callbacks", []testCase{
 		{"once-per-request", testCallbacksOnce},
 	}},
+	{"component", []testCase{
+		{"same-as-template", testComponent},
+		{"whole-page-once", testComponentWholePage},
+	}},
+	{"no-middleware", []testCase{
+		{"page-renders", testUncovered(false)},
+		{"whole-page-untouched", testUncovered(true)},
+	}},
+	{"twice", []testCase{
+		{"one-state", testTwice},
+		{"whole-page-once", testTwiceWholePage},
+	}},
 	{"concurrency", []testCase{
 		{"distinct-users", testConcurrency},
 	}},

@@ -41,9 +41,24 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 			}
 		})
 	}
-	engine.Use(intercomgin.Middleware(s.Messenger, scenarioOptions(s)...))
+	// UncoveredPath is registered on a group without the Intercom
+	// middleware; every other route is behind it.
+	uncovered := engine.Group("")
 	if s.WholePage {
-		engine.Use(intercomgin.Inject())
+		uncovered.Use(intercomgin.Inject())
+	}
+	covered := engine.Group("")
+	installs := 1 // of each middleware
+	if s.Twice {
+		installs = 2
+	}
+	for range installs {
+		covered.Use(intercomgin.Middleware(s.Messenger, scenarioOptions(s)...))
+	}
+	for range installs {
+		if s.WholePage {
+			covered.Use(intercomgin.Inject())
+		}
 	}
 
 	// identifyAndSet does what the scenario's page handler does first.
@@ -57,9 +72,26 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 			intercomgin.Set(c, a.Key, a.Value)
 		}
 	}
-	engine.GET(conformance.PagePath, func(c *gin.Context) {
+	covered.GET(conformance.PagePath, func(c *gin.Context) {
 		identifyAndSet(c)
 		c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil))
+	})
+	component := func(c *gin.Context) {
+		c.Header("Content-Type", "text/html; charset=utf-8")
+		c.Status(http.StatusOK)
+		_, _ = c.Writer.WriteString(conformance.ComponentPage.Head)
+		_ = intercomgin.Component().Render(c.Request.Context(), c.Writer)
+		_, _ = c.Writer.WriteString(conformance.ComponentPage.Tail)
+	}
+	covered.GET(conformance.ComponentPath, func(c *gin.Context) {
+		identifyAndSet(c)
+		component(c)
+	})
+	uncovered.GET(conformance.UncoveredPath, func(c *gin.Context) {
+		identifyAndSet(c)
+		intercomgin.Shutdown(c)
+		c.HTML(http.StatusOK, "page", intercomgin.Data(c, nil))
+		component(c)
 	})
 	raw := func(c *gin.Context) {
 		identifyAndSet(c)
@@ -78,13 +110,13 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 			}
 		}
 	}
-	engine.GET(conformance.RawPath, raw)
-	engine.HEAD(conformance.RawPath, raw)
-	engine.GET(conformance.LogoutPath, func(c *gin.Context) {
+	covered.GET(conformance.RawPath, raw)
+	covered.HEAD(conformance.RawPath, raw)
+	covered.GET(conformance.LogoutPath, func(c *gin.Context) {
 		intercomgin.Shutdown(c)
 		c.Redirect(http.StatusFound, conformance.PagePath)
 	})
-	engine.GET(conformance.SettingsPath, intercomgin.SettingsHandler())
+	covered.GET(conformance.SettingsPath, intercomgin.SettingsHandler())
 
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"testing"
@@ -45,9 +46,9 @@ func TestConformance(t *testing.T) {
 // scenarioHandlers are the suite's routes and middlewares for one scenario,
 // for any router.
 type scenarioHandlers struct {
-	auth, intercom, inject func(http.Handler) http.Handler
-	page, raw, logout      http.HandlerFunc
-	settings               http.Handler
+	auth, intercom, inject                  func(http.Handler) http.Handler
+	page, raw, logout, component, uncovered http.HandlerFunc
+	settings                                http.Handler
 }
 
 func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
@@ -102,12 +103,42 @@ func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
 			intercomhttp.Shutdown(w, r)
 			http.Redirect(w, r, conformance.PagePath, http.StatusFound)
 		},
+		component: func(w http.ResponseWriter, r *http.Request) {
+			identifyAndSet(r)
+			writeComponentPage(w, r)
+		},
+		uncovered: func(w http.ResponseWriter, r *http.Request) {
+			identifyAndSet(r)
+			intercomhttp.Shutdown(w, r)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			if err := pageTemplate.Execute(w, intercomhttp.Data(r, nil)); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			writeComponentPage(w, r)
+		},
 		settings: intercomhttp.SettingsHandler(),
+	}
+	mw := h.intercom
+	if s.Twice {
+		h.intercom = func(next http.Handler) http.Handler { return mw(mw(next)) }
 	}
 	if s.WholePage {
 		h.inject = intercomhttp.Inject()
+		if s.Twice {
+			h.inject = func(next http.Handler) http.Handler { return intercomhttp.Inject()(intercomhttp.Inject()(next)) }
+		}
 	}
 	return h
+}
+
+// writeComponentPage writes conformance.ComponentPage around the templ
+// component, as templ.Handler would render it: with the request's context.
+func writeComponentPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = io.WriteString(w, conformance.ComponentPage.Head)
+	_ = intercomhttp.Component().Render(r.Context(), w)
+	_, _ = io.WriteString(w, conformance.ComponentPage.Tail)
 }
 
 // serveMux builds the app on the standard library's router; a GET pattern
@@ -119,18 +150,25 @@ func serveMux(_ conformance.Scenario, h scenarioHandlers) http.Handler {
 	mux.Handle("GET "+conformance.RawPath, chain(h.raw))
 	mux.Handle("GET "+conformance.LogoutPath, chain(h.logout))
 	mux.Handle("GET "+conformance.SettingsPath, chain(h.settings))
+	mux.Handle("GET "+conformance.ComponentPath, chain(h.component))
+	mux.Handle("GET "+conformance.UncoveredPath, h.auth(h.inject(h.uncovered)))
 	return mux
 }
 
 // chiRouter builds the app on chi, with the middlewares on the router.
 func chiRouter(_ conformance.Scenario, h scenarioHandlers) http.Handler {
 	r := chi.NewRouter()
-	r.Use(h.auth, h.intercom, h.inject)
-	r.Get(conformance.PagePath, h.page)
-	r.Get(conformance.RawPath, h.raw)
-	r.Head(conformance.RawPath, h.raw)
-	r.Get(conformance.LogoutPath, h.logout)
-	r.Method(http.MethodGet, conformance.SettingsPath, h.settings)
+	r.Use(h.auth)
+	r.With(h.inject).Get(conformance.UncoveredPath, h.uncovered)
+	r.Group(func(r chi.Router) {
+		r.Use(h.intercom, h.inject)
+		r.Get(conformance.PagePath, h.page)
+		r.Get(conformance.ComponentPath, h.component)
+		r.Get(conformance.RawPath, h.raw)
+		r.Head(conformance.RawPath, h.raw)
+		r.Get(conformance.LogoutPath, h.logout)
+		r.Method(http.MethodGet, conformance.SettingsPath, h.settings)
+	})
 	return r
 }
 

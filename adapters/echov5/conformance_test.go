@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -41,24 +42,49 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 			}
 		})
 	}
-	e.Use(intercomecho.Middleware(s.Messenger, scenarioOptions(s)...))
+	// Every route but UncoveredPath is behind the Intercom middleware
+	// (twice with s.Twice), and with s.WholePage every route is behind
+	// Inject, after it.
+	installs := 1
+	if s.Twice {
+		installs = 2
+	}
+	var covered, uncovered []echo.MiddlewareFunc
+	for range installs {
+		covered = append(covered, intercomecho.Middleware(s.Messenger, scenarioOptions(s)...))
+	}
 	if s.WholePage {
-		e.Use(intercomecho.Inject())
+		uncovered = append(uncovered, intercomecho.Inject())
+		for range installs {
+			covered = append(covered, intercomecho.Inject())
+		}
 	}
 
 	e.GET(conformance.PagePath, func(c *echo.Context) error {
 		handlerCalls(c, s)
 		return c.Render(http.StatusOK, "page", map[string]any{"Title": "Conformance"})
-	})
+	}, covered...)
+	e.GET(conformance.ComponentPath, func(c *echo.Context) error {
+		handlerCalls(c, s)
+		return writeComponentPage(c)
+	}, covered...)
+	e.GET(conformance.UncoveredPath, func(c *echo.Context) error {
+		handlerCalls(c, s)
+		intercomecho.Shutdown(c)
+		if err := c.Render(http.StatusOK, "page", map[string]any{"Title": "Conformance"}); err != nil {
+			return err
+		}
+		return writeComponentPage(c)
+	}, uncovered...)
 	e.Match([]string{http.MethodGet, http.MethodHead}, conformance.RawPath, func(c *echo.Context) error {
 		handlerCalls(c, s)
 		return writeRaw(c, s.Raw)
-	})
+	}, covered...)
 	e.GET(conformance.LogoutPath, func(c *echo.Context) error {
 		intercomecho.Shutdown(c)
 		return c.Redirect(http.StatusFound, conformance.PagePath)
-	})
-	e.GET(conformance.SettingsPath, intercomecho.SettingsHandler())
+	}, covered...)
+	e.GET(conformance.SettingsPath, intercomecho.SettingsHandler(), covered...)
 
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -88,6 +114,25 @@ func handlerCalls(c *echo.Context, s conformance.Scenario) {
 	for _, a := range s.Set {
 		intercomecho.Set(c, a.Key, a.Value)
 	}
+}
+
+// writeComponentPage writes conformance.ComponentPage around the templ
+// component, rendered with the request's context as a templ user of echo
+// does.
+func writeComponentPage(c *echo.Context) error {
+	res := c.Response()
+	res.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if r, err := echo.UnwrapResponse(res); err != nil || !r.Committed {
+		res.WriteHeader(http.StatusOK)
+	}
+	if _, err := io.WriteString(res, conformance.ComponentPage.Head); err != nil {
+		return err
+	}
+	if err := intercomecho.Component().Render(c.Request().Context(), res); err != nil {
+		return err
+	}
+	_, err := io.WriteString(res, conformance.ComponentPage.Tail)
+	return err
 }
 
 // writeRaw writes r as it is through echo's own response writer.

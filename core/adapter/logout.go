@@ -64,7 +64,7 @@ func logoutCookies(st *link.State, present []string) []*http.Cookie {
 	id := st.AppID
 	names := []string{"intercom-session-" + id, "intercom-id-" + id, "intercom-device-id-" + id}
 	for _, n := range present {
-		if strings.HasPrefix(n, "intercom-") && strings.HasSuffix(n, "-"+id) && !slices.Contains(names, n) {
+		if strings.HasPrefix(n, "intercom-") && strings.HasSuffix(n, "-"+id) && validCookieName(n) && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
@@ -83,3 +83,36 @@ func logoutCookies(st *link.State, present []string) []*http.Cookie {
 		MaxAge: int(shutdownFlagAge / time.Second), SameSite: http.SameSiteLaxMode,
 	})
 }
+
+// validCookieName reports whether a Set-Cookie line can name n: a token
+// (RFC 6265 section 4.1.1, RFC 7230 section 3.2.6), as net/http's
+// Cookie.String requires (it returns "" otherwise). A request can carry a
+// cookie name that a response cannot set, such as one with a space, a
+// quote or a non-ASCII letter; expiring it is impossible, so it is left out
+// rather than sent as an empty Set-Cookie line.
+func validCookieName(n string) bool {
+	if n == "" {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if c >= 0x80 || !tokenByte[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// tokenByte marks the bytes of an HTTP token (tchar).
+var tokenByte = func() (t [0x80]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	for _, c := range "!#$%&'*+-.^_`|~" {
+		t[c] = true
+	}
+	return t
+}()

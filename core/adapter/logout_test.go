@@ -228,3 +228,36 @@ func TestRequestShutdownAndNonce(t *testing.T) {
 		t.Errorf("want shutdown and nonce (err %v): %s", err, out)
 	}
 }
+
+// TestShutdownSkipsNamesNoResponseCanSet: a request can carry intercom-*
+// cookies whose names are not tokens; no Set-Cookie line can expire them,
+// so Shutdown leaves them out instead of handing SetCookie a cookie whose
+// String is "" (fiber wrote those as empty Set-Cookie lines).
+func TestShutdownSkipsNamesNoResponseCanSet(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	odd := []string{
+		"intercom-a b-abc12345", `intercom-"q"-abc12345`, "intercom-a,b-abc12345", "intercom-é-abc12345",
+		"intercom-[x]-abc12345", "intercom-a;b-abc12345", "intercom-a=b-abc12345", "intercom-a\tb-abc12345",
+		"intercom-a/b-abc12345", "intercom-a:b-abc12345", "intercom-a?b-abc12345", "intercom-{x}-abc12345",
+		"intercom-a@b-abc12345", "intercom-\x7f-abc12345", "intercom-a\\b-abc12345",
+	}
+	fine := []string{"intercom-a.b-abc12345", "intercom-a!#$%&'*+^_`|~b-abc12345"}
+	for _, n := range append(slices.Clone(odd), fine...) {
+		if ok := (&http.Cookie{Name: n}).String() != ""; ok != slices.Contains(fine, n) {
+			t.Fatalf("bad case %q: net/http can set it: %v", n, ok)
+		}
+	}
+	c := &ctx{cookies: append(slices.Clone(odd), fine...)}
+	start(m, glue(), c).Shutdown()
+	want := []string{
+		"intercom-session-abc12345=; Path=/" + expired,
+		"intercom-id-abc12345=; Path=/" + expired,
+		"intercom-device-id-abc12345=; Path=/" + expired,
+		"intercom-a.b-abc12345=; Path=/" + expired,
+		"intercom-a!#$%&'*+^_`|~b-abc12345=; Path=/" + expired,
+		flagCookie,
+	}
+	if !slices.Equal(c.set, want) {
+		t.Errorf("Set-Cookie\n%q\nwant\n%q", c.set, want)
+	}
+}

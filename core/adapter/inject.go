@@ -28,7 +28,8 @@ type page interface {
 // dropping Content-Length (the body grows). Other responses pass through
 // untouched. The decision is made when the handler first writes (or
 // flushes, or finishes), so headers set after WriteHeader but before the
-// body, as Gin does, count.
+// body, as Gin does, count; for a body without a Content-Type, once the
+// bytes net/http would sniff the type from are in (see Write).
 //
 // An adapter whose framework has a writer interface of its own (gin's
 // gin.ResponseWriter) wraps the InjectWriter in it; the others hand it to
@@ -43,7 +44,13 @@ type InjectWriter struct {
 	added   int // length of the inserted snippet
 	inj     scan.Injector
 	small   []byte // coalesced small writes, see Write
+	sniff   []byte // the first writes of a body net/http would sniff, see Write
+	hold    bool   // SniffFirst: hold them with a deferredHeaders writer too
 }
+
+// sniffLen is how much of a body without a Content-Type net/http sniffs:
+// http.DetectContentType reads no more.
+const sniffLen = 512
 
 // Templates write a page in thousands of tiny pieces; the Injector's work is
 // per write, so pieces smaller than coalesceBelow are gathered into a buffer
@@ -86,8 +93,8 @@ func newInjectWriter(w http.ResponseWriter, method string, p page) *InjectWriter
 // WriteHeader records the status; headers go out with the first write.
 // Codes below 1 (which some frameworks use for "not set") are ignored.
 func (w *InjectWriter) WriteHeader(code int) {
-	if w.decided || code < 1 {
-		return // superfluous, as net/http would ignore it
+	if w.decided || w.sniff != nil || code < 1 {
+		return // superfluous (after a write), as net/http would ignore it
 	}
 	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
 		w.ResponseWriter.WriteHeader(code) // informational: pass on, decide later
@@ -99,20 +106,41 @@ func (w *InjectWriter) WriteHeader(code int) {
 	}
 }
 
-// decide chooses, once, whether to inject, and sends the headers.
+// sniffs reports whether net/http would sniff the response's Content-Type
+// from its body: no Content-Type is set (not even an empty one), nor a
+// Content-Encoding or Transfer-Encoding, and the status allows a body.
+func (w *InjectWriter) sniffs() bool {
+	h := w.Header()
+	_, haveType := h["Content-Type"]
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return !haveType && h.Get("Content-Encoding") == "" && h.Get("Transfer-Encoding") == "" &&
+		status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified
+}
+
+// decide chooses, once, whether to inject, and sends the headers. first is
+// the start of the body, what net/http sniffs the Content-Type from.
 func (w *InjectWriter) decide(first []byte) {
 	if w.decided {
 		return
+	}
+	if w.headersSent() {
+		// Too late to change them: leave the response alone; net/http
+		// sniffs it itself.
+		w.decided = true
+		return
+	}
+	if len(first) > 0 && w.sniffs() {
+		// What net/http would sniff; set it now so that the decision sees it.
+		w.Header().Set("Content-Type", http.DetectContentType(first[:min(len(first), sniffLen)]))
 	}
 	w.decided = true
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
 	h := w.Header()
-	if h.Get("Content-Type") == "" && first != nil && w.status != http.StatusNoContent && w.status != http.StatusNotModified {
-		// What net/http would sniff; set it now so that the decision sees it.
-		h.Set("Content-Type", http.DetectContentType(first))
-	}
 	w.active = !w.page.Rendered() && scan.ShouldInject(w.method, w.status, h.Get("Content-Type"), h.Get("Content-Encoding"))
 	if w.active {
 		prepareHeaders(h)
@@ -121,15 +149,109 @@ func (w *InjectWriter) decide(first []byte) {
 }
 
 // WriteHeaderNow decides and sends the headers without a body write, for
-// frameworks whose writers have it (Gin's AbortWithStatus, 204, 304).
-func (w *InjectWriter) WriteHeaderNow() { w.decide(nil) }
+// frameworks whose writers have it (Gin's AbortWithStatus, 204, 304); the
+// first writes held back to sniff the Content-Type go out with them.
+func (w *InjectWriter) WriteHeaderNow() { _ = w.settle() }
 
-// Write writes the body, through the Injector when injecting.
-func (w *InjectWriter) Write(p []byte) (int, error) {
-	if len(p) == 0 && !w.decided {
-		return 0, nil // net/http sniffs the first non-empty write
+// Decided reports whether the InjectWriter has made its decision and sent
+// the headers on. Until then it may hold the first writes of a body without
+// a Content-Type (see Write), and a framework's writer that wraps it must
+// not send the headers itself.
+func (w *InjectWriter) Decided() bool { return w.decided }
+
+// SniffFirst makes the InjectWriter hold the first writes of a body without
+// a Content-Type (see Write) also when the writer it wraps records the
+// status and sends the headers itself later, as gin's gin.ResponseWriter
+// does: an adapter that calls it promises that its own writer sends the
+// headers (WriteHeaderNow) only once Decided reports true. Without it, such
+// a response is decided on its first write, as the headers may go out right
+// after it.
+func (w *InjectWriter) SniffFirst() { w.hold = true }
+
+// deferredHeaders is a framework's writer that records the status and sends
+// the headers itself later (gin's gin.ResponseWriter): Written reports
+// whether it has.
+type deferredHeaders interface {
+	Written() bool
+}
+
+// startSniffing begins holding the body's first writes: the status is now
+// set, 200 unless the handler set one, as net/http's first Write sets it.
+// A framework's writer that sends the headers itself behind the
+// InjectWriter (see Decided) is given the status now, so that it sends the
+// right one.
+func (w *InjectWriter) startSniffing() {
+	w.sniff = make([]byte, 0, sniffLen)
+	if w.status == 0 {
+		w.status = http.StatusOK
 	}
-	w.decide(p)
+	if d, ok := w.ResponseWriter.(deferredHeaders); ok && !d.Written() {
+		w.ResponseWriter.WriteHeader(w.status)
+	}
+}
+
+// headersSent reports whether the wrapped writer has sent the headers
+// without the InjectWriter: a framework writer that sends them itself did,
+// while the InjectWriter held the first writes to sniff them.
+func (w *InjectWriter) headersSent() bool {
+	d, ok := w.ResponseWriter.(deferredHeaders)
+	return ok && d.Written()
+}
+
+// settle decides, if the handler has not had it decided yet, with what it
+// has written so far, and sends that on.
+func (w *InjectWriter) settle() error {
+	if w.decided {
+		return nil
+	}
+	held := w.sniff
+	w.sniff = nil
+	w.decide(held)
+	if len(held) == 0 {
+		return nil
+	}
+	_, err := w.body(held)
+	return err
+}
+
+// Write writes the body, through the Injector when injecting. For a body
+// without a Content-Type it first holds up to 512 bytes, or until a Flush
+// or the end of the response, and decides on the type they sniff as: what
+// net/http's own response buffer does, so a page whose first write is
+// "\n" is still text/html.
+func (w *InjectWriter) Write(p []byte) (int, error) {
+	if !w.decided {
+		if len(p) == 0 {
+			return 0, nil // net/http sniffs the first non-empty write
+		}
+		if _, deferred := w.ResponseWriter.(deferredHeaders); !w.sniffs() || deferred && !w.hold {
+			w.decide(p)
+		} else if len(w.sniff)+len(p) < sniffLen {
+			if w.sniff == nil {
+				w.startSniffing()
+			}
+			w.sniff = append(w.sniff, p...)
+			return len(p), nil
+		} else {
+			held := w.sniff
+			w.sniff = nil
+			first := p
+			if len(held) > 0 {
+				first = append(held, p[:sniffLen-len(held)]...)
+			}
+			w.decide(first)
+			if len(held) > 0 {
+				if _, err := w.body(held); err != nil {
+					return 0, err
+				}
+			}
+		}
+	}
+	return w.body(p)
+}
+
+// body writes p as the response body, the decision made.
+func (w *InjectWriter) body(p []byte) (int, error) {
 	if !w.active {
 		return w.ResponseWriter.Write(p)
 	}
@@ -176,7 +298,7 @@ func (w *InjectWriter) flushSmall() error {
 
 // Flush sends what can be sent: everything but a held </body> candidate.
 func (w *InjectWriter) Flush() {
-	w.decide(nil)
+	_ = w.settle()
 	_ = w.flushSmall()
 	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
@@ -188,10 +310,12 @@ func (w *InjectWriter) Flush() {
 // injected.
 func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 	if !w.decided {
-		if w.status == 0 {
+		if w.status == 0 && len(w.sniff) == 0 {
 			return false, nil // the handler wrote nothing: leave the response to the framework
 		}
-		w.decide(nil)
+		if err := w.settle(); err != nil {
+			return false, err
+		}
 	}
 	if !w.active {
 		return false, nil

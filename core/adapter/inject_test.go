@@ -802,3 +802,164 @@ func TestInjectBufferedShutdownFlag(t *testing.T) {
 		})
 	}
 }
+
+// sniffCases are responses a handler writes without a Content-Type (unless
+// header says otherwise), in pieces, with a Flush after piece flushAt (-1:
+// none): net/http sniffs the first 512 bytes it has buffered.
+var sniffCases = []struct {
+	name    string
+	header  map[string][]string
+	status  int
+	pieces  []string
+	flushAt int
+}{
+	{"a page in one write", nil, 0, []string{"<html><body>x</body></html>"}, -1},
+	{"a newline first", nil, 0, []string{"\n", "<!DOCTYPE html><html><body>x</body></html>"}, -1},
+	{"white space first", nil, 0, []string{" \t\r\n", "\n", "<html><body>x</body></html>"}, -1},
+	{"a doctype split", nil, 0, []string{"<!DOC", "TYPE html><body>x</body>"}, -1},
+	{"a byte order mark", nil, 0, []string{"\xef\xbb\xbf", "<html><body>x</body></html>"}, -1},
+	{"binary", nil, 0, []string{"\x00\x01\x02\x03", "\x04"}, -1},
+	{"text, then binary", nil, 0, []string{"hello ", "\x00\x01"}, -1},
+	{"text, then html", nil, 0, []string{"hello ", "<html><body>x</body></html>"}, -1},
+	{"an empty write first", nil, 0, []string{"", "\n", "<html><body>x</body></html>"}, -1},
+	{"a flush after the newline", nil, 0, []string{"\n", "<html><body>x</body></html>"}, 0},
+	{"600 bytes of white space", nil, 0, []string{strings.Repeat(" ", 600), "<html><body>x</body></html>"}, -1},
+	{"white space past 512 bytes in pieces", nil, 0, []string{strings.Repeat("\n", 300), strings.Repeat("\n", 300), "<body>x</body>"}, -1},
+	{"html past 512 bytes in pieces", nil, 0, []string{"\n\n", "<html><body>" + strings.Repeat("<p>x</p>", 100), "</body></html>"}, -1},
+	{"a status, then a newline", nil, http.StatusNotFound, []string{"\n", "<html><body>not found</body></html>"}, -1},
+	{"an explicit type", map[string][]string{"Content-Type": {"text/plain"}}, 0, []string{"\n", "<html><body>x</body></html>"}, -1},
+	{"sniffing turned off", map[string][]string{"Content-Type": nil}, 0, []string{"\n", "<html><body>x</body></html>"}, -1},
+	{"an encoded body", map[string][]string{"Content-Encoding": {"gzip"}}, 0, []string{"\n", "<html><body>x</body></html>"}, -1},
+	{"no content", nil, http.StatusNoContent, nil, -1},
+}
+
+// writeSniffCase is a handler writing case i.
+func writeSniffCase(w http.ResponseWriter, i int) {
+	tt := sniffCases[i]
+	for k, v := range tt.header {
+		w.Header()[k] = v
+	}
+	if tt.status != 0 {
+		w.WriteHeader(tt.status)
+	}
+	for j, p := range tt.pieces {
+		_, _ = io.WriteString(w, p)
+		if j == tt.flushAt {
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+// TestInjectSniffsAsNetHTTP: a response without a Content-Type gets the
+// type net/http's server sniffs for it without Inject, and the snippet when
+// that is text/html. (Inject used to sniff the first write alone: "\n"
+// made a page text/plain.)
+func TestInjectSniffsAsNetHTTP(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
+	serve := func(inject bool) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			i, _ := strconv.Atoi(req.URL.Query().Get("case"))
+			if !inject {
+				writeSniffCase(w, i)
+				return
+			}
+			_, _ = start(m, glue(), &ctx{}).Inject(w, req.Method, func(w http.ResponseWriter, _ *adapter.InjectWriter) { writeSniffCase(w, i) })
+		}))
+	}
+	plain, injected := serve(false), serve(true)
+	defer plain.Close()
+	defer injected.Close()
+	type response struct {
+		status int
+		header http.Header
+		body   string
+	}
+	get := func(srv *httptest.Server, i int) response {
+		resp, err := srv.Client().Get(srv.URL + "/?case=" + strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return response{resp.StatusCode, resp.Header, string(b)}
+	}
+	for i, tt := range sniffCases {
+		t.Run(tt.name, func(t *testing.T) {
+			want, got := get(plain, i), get(injected, i)
+			page, body := want.body, got.body
+			if got.status != want.status || got.header.Get("Content-Type") != want.header.Get("Content-Type") {
+				t.Errorf("with Inject %d %q, without %d %q", got.status, got.header.Get("Content-Type"), want.status, want.header.Get("Content-Type"))
+			}
+			_, typed := got.header["Content-Type"]
+			isHTML := typed && strings.HasPrefix(got.header.Get("Content-Type"), "text/html") && got.header.Get("Content-Encoding") == ""
+			wantBody := page
+			if at := strings.LastIndex(page, "</body>"); isHTML && at >= 0 {
+				wantBody = page[:at] + snippet + page[at:]
+			}
+			if body != wantBody {
+				t.Errorf("body %q\nwant %q", body, wantBody)
+			}
+		})
+	}
+}
+
+// ginLike is a framework writer that records the status and sends the
+// headers itself (gin's gin.ResponseWriter does): it reports Written.
+type ginLike struct {
+	*httptest.ResponseRecorder
+	status int
+	sent   bool
+}
+
+func (g *ginLike) WriteHeader(code int) { g.status = code }
+func (g *ginLike) Written() bool        { return g.sent }
+func (g *ginLike) WriteHeaderNow() {
+	if !g.sent {
+		g.sent = true
+		g.ResponseRecorder.WriteHeader(g.status)
+	}
+}
+func (g *ginLike) Write(p []byte) (int, error) {
+	g.WriteHeaderNow()
+	return g.ResponseRecorder.Write(p)
+}
+
+// TestInjectSniffsWithAFrameworkWriter: over a writer that sends the
+// headers itself, the first writes are held only after SniffFirst (the
+// adapter's writer then waits for Decided); the status the handler set is
+// passed on before them.
+func TestInjectSniffsWithAFrameworkWriter(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
+	for _, first := range []bool{false, true} {
+		g := &ginLike{ResponseRecorder: httptest.NewRecorder(), status: 200}
+		var decidedAfterNewline bool
+		_, err := start(m, glue(), &ctx{}).Inject(g, "GET", func(w http.ResponseWriter, iw *adapter.InjectWriter) {
+			if first {
+				iw.SniffFirst()
+			}
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, "\n")
+			decidedAfterNewline = iw.Decided()
+			if iw.Decided() || !first {
+				g.WriteHeaderNow() // the adapter's writer, as gin's does after each write
+			}
+			w.WriteHeader(http.StatusTeapot) // after a write: ignored
+			if first && iw.Status() != http.StatusNotFound {
+				t.Errorf("Status() = %d while holding", iw.Status())
+			}
+			_, _ = io.WriteString(w, "<html><body>x</body></html>")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantType, wantBody := "text/plain; charset=utf-8", "\n<html><body>x</body></html>"
+		if first {
+			wantType, wantBody = "text/html; charset=utf-8", "\n<html><body>x"+snippet+"</body></html>"
+		}
+		if decidedAfterNewline == first || g.Code != http.StatusNotFound || g.Header().Get("Content-Type") != wantType || g.Body.String() != wantBody {
+			t.Errorf("SniffFirst %v: decided after the newline %v; %d %q %q", first, decidedAfterNewline, g.Code, g.Header().Get("Content-Type"), g.Body.String())
+		}
+	}
+}

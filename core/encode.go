@@ -91,6 +91,25 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// sentString returns s as the page receives it from appendString: each byte
+// of invalid UTF-8 replaced with U+FFFD. Valid strings come back as they are.
+func sentString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, "\ufffd"...)
+		} else {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
+}
+
 // appendFloat formats f as encoding/json does.
 func appendFloat(dst []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {

@@ -264,3 +264,44 @@ func TestSecretNeverRendered(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityOverTheBytesSent: an id or email with invalid UTF-8 reaches
+// the page with each bad byte as U+FFFD, and user_hash (and the JWT's
+// user_id claim) are over exactly that string, which is what Intercom
+// checks. (user_hash used to be over the raw bytes.)
+func TestIdentityOverTheBytesSent(t *testing.T) {
+	const secret = "identity-verification-secret"
+	tests := []struct {
+		name string
+		user intercom.User
+		sent string // the subject as the page sends it
+	}{
+		{"an id with a bad byte", intercom.User{ID: "a\xffb"}, "a\ufffdb"},
+		{"an id with a cut rune", intercom.User{ID: "x\xe2\x82"}, "x\ufffd\ufffd"},
+		{"an email-only user", intercom.User{Email: "\xc0jane@example.com"}, "\ufffdjane@example.com"},
+		{"a valid id", intercom.User{ID: "ユーザー"}, "ユーザー"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret})
+			for range 2 { // the second from the cache of recent subjects
+				s := mustParse(t, string(m.Render(intercom.Visitor{User: &tt.user})))
+				subject := s["user_id"]
+				if subject == nil {
+					subject = s["email"]
+				}
+				if subject != tt.sent || s["user_hash"] != wantHash(secret, tt.sent) {
+					t.Errorf("sent %q with user_hash %v; want %q with %s", subject, s["user_hash"], tt.sent, wantHash(secret, tt.sent))
+				}
+			}
+			if tt.user.ID == "" {
+				return
+			}
+			j, _ := newMessenger(t, intercom.Config{AppID: "abc12345", HMACSecret: secret, JWT: intercom.JWT{Enabled: true}})
+			s := mustParse(t, string(j.Render(intercom.Visitor{User: &tt.user})))
+			if claims := decodeJWT(t, s["intercom_user_jwt"].(string), secret); claims["user_id"] != tt.sent {
+				t.Errorf("JWT user_id %q, want %q", claims["user_id"], tt.sent)
+			}
+		})
+	}
+}

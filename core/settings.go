@@ -293,6 +293,9 @@ func (m *Messenger) appendUserField(dst []byte, f userField, r *request) ([]byte
 		if subject == "" {
 			subject = r.email
 		}
+		// The page sends the subject with each byte of invalid UTF-8 as
+		// U+FFFD (appendString), and Intercom checks the hash against that.
+		subject = sentString(subject)
 		dst = append(dst, '"')
 		dst = m.signer.appendUserHash(dst, subject)
 		return append(dst, '"'), nil

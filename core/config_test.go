@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -272,5 +273,64 @@ func TestConfigFromEnv(t *testing.T) {
 				t.Errorf("HMACSecret not read")
 			}
 		})
+	}
+}
+
+// TestCookieDomainAsNetHTTP: New accepts a CookieDomain exactly when
+// net/http would send it as a cookie's Domain (its Cookie.String drops any
+// other, and the logout cookies would then miss the Messenger's). New used
+// to accept "a..b", "-a.com", "1.2.3", 64-byte labels and more.
+func TestCookieDomainAsNetHTTP(t *testing.T) {
+	label63, label64 := strings.Repeat("a", 63), strings.Repeat("a", 64)
+	long := strings.Repeat("abcdefghi.", 25) + "abcde" // 255 bytes
+	tests := []struct {
+		domain string
+		ok     bool
+	}{
+		{"example.com", true},
+		{".example.com", true},
+		{"EXAMPLE.com", true},
+		{"localhost", true},
+		{"xn--bcher-kva.example", true},
+		{"123.example", true},
+		{"a-b.example", true},
+		{"example.com.", true},
+		{"203.0.113.7", true},
+		{label63 + ".com", true},
+		{long, true},
+		{"." + long[1:], true},
+		{".", false},
+		{"..example.com", false},
+		{"a..b", false},
+		{"-a.com", false},
+		{"a-.com", false},
+		{"a.-b.com", false},
+		{"a.b-", false},
+		{"1.2.3", false},
+		{"256.1.1.1", false},
+		{"::1", false},
+		{"[::1]", false},
+		{"2001:db8::1", false},
+		{"a_b.example", false},
+		{"exa mple.com", false},
+		{"exämple.com", false},
+		{"example.com:8080", false},
+		{label64 + ".com", false},
+		{long + "x", false},
+		{"123", false},
+	}
+	for _, tt := range tests {
+		netHTTP := (&http.Cookie{Name: "a", Value: "b", Domain: tt.domain}).Valid() == nil
+		if netHTTP != tt.ok {
+			t.Fatalf("bad case %q: net/http accepts it: %v", tt.domain, netHTTP)
+		}
+		_, err := intercom.New(intercom.Config{AppID: "abc12345", CookieDomain: tt.domain})
+		if (err == nil) != tt.ok {
+			t.Errorf("New with CookieDomain %q: %v, want ok %v", tt.domain, err, tt.ok)
+		}
+		var ce *intercom.ConfigError
+		if err != nil && (!errors.As(err, &ce) || ce.Setting != "CookieDomain" || ce.Value != tt.domain) {
+			t.Errorf("New with CookieDomain %q: %v", tt.domain, err)
+		}
 	}
 }

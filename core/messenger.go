@@ -1,6 +1,7 @@
 package intercom
 
 import (
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -177,17 +178,47 @@ func trimSlash(s string) string {
 	return s
 }
 
+// validCookieDomain reports whether net/http sends d as a cookie's Domain
+// (its Cookie.String drops any other, and the cookies then miss the ones
+// the Messenger set): a domain name of letters, digits, hyphens and dots
+// with at least one letter, labels of 1 to 63 bytes that neither start nor
+// end with a hyphen, at most 255 bytes, an optional leading dot; or an IPv4
+// address. It follows net/http's isCookieDomainName.
 func validCookieDomain(d string) bool {
+	if ip := net.ParseIP(d); ip != nil && !strings.Contains(d, ":") {
+		return true
+	}
+	if d == "" || len(d) > 255 {
+		return false
+	}
 	if d[0] == '.' {
 		d = d[1:]
 	}
-	if d == "" || len(d) > 253 {
-		return false
-	}
+	last := byte('.')
+	letter := false
+	part := 0
 	for i := 0; i < len(d); i++ {
-		if c := d[i]; !isAlnum(c) && c != '-' && c != '.' {
+		c := d[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+			letter = true
+			part++
+		case '0' <= c && c <= '9':
+			part++
+		case c == '-':
+			if last == '.' {
+				return false
+			}
+			part++
+		case c == '.':
+			if last == '.' || last == '-' || part > 63 || part == 0 {
+				return false
+			}
+			part = 0
+		default:
 			return false
 		}
+		last = c
 	}
-	return true
+	return letter && last != '-' && part <= 63
 }

@@ -56,16 +56,41 @@ func harness(viaViews bool) conformance.Harness {
 			}
 			return c.Next()
 		})
-		app.Use(intercomfiber.New(s.Messenger, configFor(s)))
+		// UncoveredPath comes before the Intercom middleware, so that it
+		// never runs there; with s.WholePage, Inject still wraps it.
+		var uncovered []any
 		if s.WholePage {
-			app.Use(intercomfiber.Inject())
+			uncovered = append(uncovered, intercomfiber.Inject())
+		}
+		uncovered = append(uncovered, func(c fiber.Ctx) error {
+			handlerCalls(c, s)
+			intercomfiber.Shutdown(c)
+			if err := renderPage(c, viaViews); err != nil {
+				return err
+			}
+			return writeComponentPage(c)
+		})
+		app.Get(conformance.UncoveredPath, uncovered[0], uncovered[1:]...)
+
+		installs := 1 // of each middleware
+		if s.Twice {
+			installs = 2
+		}
+		for range installs {
+			app.Use(intercomfiber.New(s.Messenger, configFor(s)))
+		}
+		for range installs {
+			if s.WholePage {
+				app.Use(intercomfiber.Inject())
+			}
 		}
 		app.Get(conformance.PagePath, func(c fiber.Ctx) error {
 			handlerCalls(c, s)
-			if viaViews {
-				return c.Render("page", fiber.Map{})
-			}
-			return c.Render("page", intercomfiber.Data(c, fiber.Map{}))
+			return renderPage(c, viaViews)
+		})
+		app.Get(conformance.ComponentPath, func(c fiber.Ctx) error {
+			handlerCalls(c, s)
+			return writeComponentPage(c)
 		})
 		// app.Get serves HEAD as well.
 		app.Get(conformance.RawPath, func(c fiber.Ctx) error {
@@ -103,6 +128,29 @@ func primeRender(t testing.TB, app *fiber.App) {
 
 // handlerCalls makes the Identify and Set calls the scenario asks of a page
 // handler.
+// renderPage renders the suite's page through the adapter's template
+// integration: Views with PassLocalsToViews, or Data.
+func renderPage(c fiber.Ctx, viaViews bool) error {
+	if viaViews {
+		return c.Render("page", fiber.Map{})
+	}
+	return c.Render("page", intercomfiber.Data(c, fiber.Map{}))
+}
+
+// writeComponentPage appends conformance.ComponentPage around the templ
+// component, rendered with the context a templ user of fiber passes.
+func writeComponentPage(c fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	if _, err := c.WriteString(conformance.ComponentPage.Head); err != nil {
+		return err
+	}
+	if err := intercomfiber.Component().Render(c, c); err != nil {
+		return err
+	}
+	_, err := c.WriteString(conformance.ComponentPage.Tail)
+	return err
+}
+
 func handlerCalls(c fiber.Ctx, s conformance.Scenario) {
 	if s.Identify != nil {
 		if u, ok := s.Identify(headerOf(c)); ok {

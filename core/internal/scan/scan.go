@@ -16,6 +16,14 @@
 // golang.org/x/net/html's tokenizer disagree (one case in escaped script
 // text), a </body> counts only if both read it as an end tag.
 //
+// Like x/net/html's Tokenizer, the scanner does not build the document
+// tree, so it reads inline SVG and MathML as HTML: a style or script
+// element inside them is raw text to it, and "<![CDATA[" a bogus comment.
+// Where a browser reads such a page differently, the snippet can land in
+// an SVG CDATA section or comment, where it is inert text; it never ends
+// them, as it holds no "]]>" and (outside the internal-IP comment) no
+// "-->".
+//
 // A page with no real </body> (a fragment, a page that leaves the tag out)
 // is left alone: guessing where a browser's parser would put the snippet
 // would mean building its tree, and the snippet could land inside text

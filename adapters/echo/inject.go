@@ -9,8 +9,10 @@ import (
 )
 
 // Inject returns echo middleware for whole-page install, django-analytical's
-// "generic tags": it inserts the snippet before the last </body> (any letter
-// case) of every text/html response whose page does not carry it already,
+// "generic tags": it inserts the snippet before the last real </body> end
+// tag (any letter case; never one inside a script, a comment, an attribute
+// value or a rawtext element; a page without one is left alone) of every
+// text/html response whose page does not carry it already,
 // so pages that do not use Renderer, Data, Snippet or Component get the
 // Messenger too. Install it after Middleware, on the Echo instance, a group
 // or a route:

@@ -3,8 +3,10 @@ package intercomfiber
 import "github.com/gofiber/fiber/v3"
 
 // Inject returns middleware for whole-page install, django-analytical's
-// "generic tags": it inserts the snippet before the last </body> (any letter
-// case) of every text/html response whose page does not carry it already,
+// "generic tags": it inserts the snippet before the last real </body> end
+// tag (any letter case; never one inside a script, a comment, an attribute
+// value or a rawtext element; a page without one is left alone) of every
+// text/html response whose page does not carry it already,
 // so pages that use neither Data, Views, Snippet nor Component get the
 // Messenger too. Install it with New, on the app or on a group:
 //

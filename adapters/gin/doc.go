@@ -1,7 +1,7 @@
 // Package intercomgin puts the Intercom Messenger on the pages of a Gin app.
 //
 // Build one intercom.Messenger at start-up, install Middleware, and pass each
-// page's template data through H:
+// page's template data through Data:
 //
 //	m, err := intercom.New(intercom.Config{
 //		AppID:      os.Getenv("INTERCOM_APP_ID"),
@@ -18,7 +18,7 @@
 //	r.Use(gin.BasicAuth(accounts)) // or the app's own auth middleware
 //	r.Use(intercomgin.Middleware(m))
 //	r.GET("/pricing", func(c *gin.Context) {
-//		c.HTML(http.StatusOK, "pricing.tmpl", intercomgin.H(c, gin.H{
+//		c.HTML(http.StatusOK, "pricing.tmpl", intercomgin.Data(c, gin.H{
 //			"title":         "Pricing",
 //			"intercom_plan": "pro", // custom data, sent as "plan"
 //		}))
@@ -28,20 +28,36 @@
 //
 //	{{ .Intercom }}
 //
-// H adds the snippet under intercom.TemplateKey; Snippet returns it for
+// Data adds the snippet under the key "Intercom"; Snippet returns it for
 // other uses. Both render nothing when the Messenger is disabled (no app id)
 // and on requests the WithSkipper function excludes.
+//
+// # templ
+//
+// Component returns a templ component (no templ import is needed here) that
+// renders the snippet of the request whose context it renders with;
+// Middleware puts the request's state in c.Request.Context():
+//
+//	templ Layout() {
+//		<body>
+//			{ children... }
+//			@intercomgin.Component()
+//		</body>
+//	}
+//
+// and in the handler, page().Render(c.Request.Context(), c.Writer).
 //
 // # Pages without a template
 //
 // Inject, installed after Middleware, puts the snippet into text/html
 // responses that do not render it themselves (static HTML, c.Data, pages of
-// other libraries), right before their last </body>:
+// other libraries), right before their last real </body> end tag:
 //
 //	r.Use(intercomgin.Middleware(m))
 //	r.Use(intercomgin.Inject())
 //
-// It leaves alone pages that rendered the snippet through H or Snippet,
+// It leaves alone pages that rendered the snippet through Data, Snippet or
+// Component,
 // everything that is not text/html, compressed bodies, HEAD requests and
 // 1xx, 204, 206 and 3xx responses. Pages stream through it with bounded memory.
 //
@@ -51,7 +67,7 @@
 // Intercom: the next page must call Intercom('shutdown'). A logout handler
 // calls Shutdown, which expires the cookies (with
 // intercom.Config.CookieDomain) and leaves a flag for the next page that
-// renders the snippet, through H, Snippet or Inject:
+// renders the snippet, through Data, Snippet, Component or Inject:
 //
 //	r.POST("/logout", func(c *gin.Context) {
 //		// ... end the app's own session ...
@@ -74,13 +90,14 @@
 //  1. Identify, called by a handler (for example right after sign-up);
 //  2. the WithUser function, for apps with their own sessions;
 //  3. the value gin.BasicAuth stored under gin.AuthUserKey: a user name
-//     (identified by id and name) or an app type implementing
-//     intercom.Identifier. Any other type is reported to the Messenger's
-//     ErrorHandler and ignored. intercom.Config.DisableAutoIdentify turns
+//     (identified by id and name), an app type implementing
+//     intercom.Identifier, or a golang-jwt token (its sub, email and name
+//     claims). Any other type is reported to the Messenger's ErrorHandler
+//     and ignored. intercom.Config.DisableAutoIdentify turns
 //     this step off.
 //
 // Custom data comes from WithAttributes for every page, overridden by Set
-// and by the intercom_* keys of H's data for one page.
+// and by the intercom_* keys of Data's map for one page.
 //
 // # Client IP
 //
@@ -103,8 +120,8 @@
 // Nothing here fails a request. Problems (a panicking WithUser function, a
 // value of the wrong type under gin.AuthUserKey, an invalid nonce) go to
 // intercom.Config.ErrorHandler and the page renders without the affected
-// part. Snippet, H, Inject, Shutdown and SettingsHandler on a route the
-// middleware does not cover do nothing (SettingsHandler responds null);
-// with no Messenger to report to, they write intercom.ErrNoMiddleware to
-// gin.DefaultErrorWriter, once per process.
+// part. Snippet, Data, Component, Inject, Shutdown and SettingsHandler on a
+// route the middleware does not cover do nothing (SettingsHandler responds
+// null); with no Messenger to report to, they write adapter.ErrNoMiddleware
+// to gin.DefaultErrorWriter, once per process.
 package intercomgin

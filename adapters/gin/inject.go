@@ -9,8 +9,10 @@ import (
 )
 
 // Inject returns gin middleware for whole-page install, django-analytical's
-// "generic tags": it inserts the snippet before the last </body> (any letter
-// case) of every text/html response whose page does not carry it already,
+// "generic tags": it inserts the snippet before the last real </body> end
+// tag (any letter case; never one inside a script, a comment, an attribute
+// value or a rawtext element; a page without one is left alone) of every
+// text/html response whose page does not carry it already,
 // so pages that do not use Data, Snippet or Component get the Messenger too.
 // Install it after Middleware, on the engine or on a route group:
 //
@@ -61,6 +63,10 @@ func Inject() gin.HandlerFunc {
 				// middlewares run; it stands unless the handler sets another.
 				iw.WriteHeader(s)
 			}
+			// Hold the first writes of a page without a Content-Type for
+			// sniffing, as net/http would; gin's writer then sends the
+			// headers only once the InjectWriter has decided.
+			iw.SniffFirst()
 			c.Writer = &injectWriter{ResponseWriter: orig, iw: iw}
 			defer func() { c.Writer = orig }()
 			c.Next()
@@ -95,20 +101,29 @@ func (w *injectWriter) WriteHeaderNow() {
 	w.ResponseWriter.WriteHeaderNow()
 }
 
-// Write writes the body through the InjectWriter. The original's
-// WriteHeaderNow after it keeps Written true once the handler has written,
-// even while the InjectWriter holds everything written so far.
+// Write writes the body through the InjectWriter. Once it has decided, the
+// original's WriteHeaderNow after it keeps Written true, even while the
+// InjectWriter holds the tail of what was written so far.
 func (w *injectWriter) Write(p []byte) (int, error) {
 	n, err := w.iw.Write(p)
-	w.ResponseWriter.WriteHeaderNow()
+	w.sent()
 	return n, err
 }
 
 // WriteString is Write for strings.
 func (w *injectWriter) WriteString(s string) (int, error) {
 	n, err := w.iw.WriteString(s)
-	w.ResponseWriter.WriteHeaderNow()
+	w.sent()
 	return n, err
+}
+
+// sent marks the original writer written once the InjectWriter has sent the
+// headers; before that (it holds the first bytes of a page to sniff its
+// type) they must not go out.
+func (w *injectWriter) sent() {
+	if w.iw.Decided() {
+		w.ResponseWriter.WriteHeaderNow()
+	}
 }
 
 // Flush sends what the InjectWriter does not hold back.

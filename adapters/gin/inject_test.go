@@ -22,6 +22,7 @@ import (
 
 	intercomgin "github.com/goanalytical/intercom/adapters/gin"
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // A page without the snippet, in two parts: what goes before </body>, and
@@ -502,6 +503,49 @@ func TestInjectLargePage(t *testing.T) {
 			assert.Equal(t, want.Sum(nil), out.sum.Sum(nil), "the page differs")
 			allocated := after.TotalAlloc - before.TotalAlloc
 			assert.Less(t, allocated, uint64(4<<20), "allocated %d bytes for a 50 MB page", allocated)
+		})
+	}
+}
+
+// TestInjectSniffsAsWithout: a page written without a Content-Type gets the
+// type net/http sniffs from its first 512 bytes, with Inject as without it,
+// even when the first write is only "\n" (issue 15's finding 7).
+func TestInjectSniffsAsWithout(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	for _, tt := range []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"newline first", []string{"\n", "<!DOCTYPE html><html><body>x</body></html>"}, "text/html; charset=utf-8"},
+		{"one write", []string{"<html><body>x</body></html>"}, "text/html; charset=utf-8"},
+		{"plain text", []string{"just ", "text"}, "text/plain; charset=utf-8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			types := map[bool]string{}
+			for _, inject := range []bool{false, true} {
+				engine := gin.New()
+				engine.Use(intercomgin.Middleware(m))
+				if inject {
+					engine.Use(intercomgin.Inject())
+				}
+				engine.GET("/", func(c *gin.Context) {
+					for _, w := range tt.writes {
+						_, _ = c.Writer.WriteString(w)
+					}
+				})
+				srv := httptest.NewServer(engine)
+				resp, err := srv.Client().Get(srv.URL)
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				_ = resp.Body.Close()
+				srv.Close()
+				types[inject] = resp.Header.Get("Content-Type")
+				wantSnippet := inject && tt.want == "text/html; charset=utf-8"
+				assert.Equal(t, wantSnippet, strings.Contains(string(body), adapter.SnippetMarker), "snippet with Inject %v", inject)
+			}
+			assert.Equal(t, map[bool]string{false: tt.want, true: tt.want}, types)
 		})
 	}
 }

@@ -3,7 +3,7 @@ module github.com/goanalytical/intercom/conformance
 go 1.25.0
 
 require (
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/net v0.56.0
 )

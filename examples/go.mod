@@ -7,13 +7,13 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/gin-gonic/gin v1.12.0
 	github.com/go-chi/chi/v5 v5.5.0
-	github.com/goanalytical/intercom/adapters/echo v0.0.0
-	github.com/goanalytical/intercom/adapters/echov5 v0.0.0
-	github.com/goanalytical/intercom/adapters/fiber v0.0.0
-	github.com/goanalytical/intercom/adapters/fiberv3 v0.0.0
-	github.com/goanalytical/intercom/adapters/gin v0.0.0
-	github.com/goanalytical/intercom/adapters/nethttp v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/adapters/echo v0.1.0
+	github.com/goanalytical/intercom/adapters/echov5 v0.1.0
+	github.com/goanalytical/intercom/adapters/fiber v0.1.0
+	github.com/goanalytical/intercom/adapters/fiberv3 v0.1.0
+	github.com/goanalytical/intercom/adapters/gin v0.1.0
+	github.com/goanalytical/intercom/adapters/nethttp v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/gofiber/template/html/v2 v2.1.3

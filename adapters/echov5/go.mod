@@ -3,8 +3,8 @@ module github.com/goanalytical/intercom/adapters/echov5
 go 1.25.0
 
 require (
-	github.com/goanalytical/intercom/conformance v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/conformance v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/labstack/echo/v5 v5.4.6
 	github.com/stretchr/testify v1.11.1

@@ -3,8 +3,8 @@ module github.com/goanalytical/intercom/adapters/fiber
 go 1.25.0
 
 require (
-	github.com/goanalytical/intercom/conformance v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/conformance v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/gofiber/contrib/jwt v1.1.2
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/gofiber/template/django/v3 v3.1.14

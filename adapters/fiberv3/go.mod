@@ -3,8 +3,8 @@ module github.com/goanalytical/intercom/adapters/fiberv3
 go 1.25.0
 
 require (
-	github.com/goanalytical/intercom/conformance v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/conformance v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/gofiber/template/django/v3 v3.1.14
 	github.com/gofiber/template/html/v2 v2.1.3

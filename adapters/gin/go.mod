@@ -4,8 +4,8 @@ go 1.25.0
 
 require (
 	github.com/gin-gonic/gin v1.12.0
-	github.com/goanalytical/intercom/conformance v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/conformance v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/stretchr/testify v1.11.1
 )
 

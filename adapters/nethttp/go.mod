@@ -5,8 +5,8 @@ go 1.25.0
 require (
 	github.com/a-h/templ v0.3.977
 	github.com/go-chi/chi/v5 v5.5.0
-	github.com/goanalytical/intercom/conformance v0.0.0
-	github.com/goanalytical/intercom/core v0.0.0
+	github.com/goanalytical/intercom/conformance v0.1.0
+	github.com/goanalytical/intercom/core v0.1.0
 	github.com/stretchr/testify v1.11.1
 )
 

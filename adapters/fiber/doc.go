@@ -122,25 +122,44 @@
 // # Client IP
 //
 // The snippet is commented out for visitors inside
-// intercom.Config.InternalIPs, and the client address is c.IP() (replace it
-// with Config.ClientIP). c.IP() is the peer address unless
-// fiber.Config.ProxyHeader is set. With ProxyHeader set, c.IP() trusts that
-// header from ANY peer, so a client can claim an internal address; also set
-// EnableTrustedProxyCheck and TrustedProxies, so that only your proxies are
-// believed:
+// intercom.Config.InternalIPs, and the client address is c.IP() unless
+// Config.ClientIP replaces it. With fiber's default config, c.IP() is the
+// peer address, which no header changes: right with no proxy in front of
+// the app, and the proxy's address behind one.
+//
+// fiber.Config.ProxyHeader makes c.IP() that header's value as it is (with
+// EnableIPValidation, its left-most valid address; only the first line of
+// it): Fiber never walks X-Forwarded-For from the right. Without
+// EnableTrustedProxyCheck it believes the header from ANY peer; with it,
+// only from TrustedProxies, but a proxy that appends to X-Forwarded-For
+// passes on what the client wrote, so ProxyHeader X-Forwarded-For lets a
+// client claim an internal address, or hide one. Use ProxyHeader only for
+// a header your proxy sets itself, replacing any the client sent, such as
+// X-Real-IP with nginx's proxy_set_header X-Real-IP $remote_addr:
 //
 //	fiber.New(fiber.Config{
-//		ProxyHeader:             fiber.HeaderXForwardedFor,
+//		ProxyHeader:             "X-Real-IP",
 //		EnableTrustedProxyCheck: true,
-//		TrustedProxies:          []string{"10.0.0.0/8"}, // your load balancers
+//		TrustedProxies:          []string{"10.0.0.10"}, // your proxy, which sets X-Real-IP
 //	})
 //
-// Fiber takes the header value as it is, not walking X-Forwarded-For from the
-// right: the whole value, or with EnableIPValidation its left-most valid
-// address, which the client wrote. A list of several addresses is not an IP
-// address and is never internal. So the proxy must overwrite
-// X-Forwarded-For with the address it saw rather than append to it, or set
-// X-Real-IP and use that as the ProxyHeader.
+// (a request of the proxy's own, without the header, then has no client
+// address: never internal). Behind load balancers that append to
+// X-Forwarded-For (nginx's $proxy_add_x_forwarded_for, HAProxy's option
+// forwardfor, cloud load balancers) or a chain of proxies, leave
+// ProxyHeader unset and give Config.ClientIP intercom.ClientIP, which
+// walks X-Forwarded-For, every line of it, from the right past your
+// proxies, so what a client writes to the left never counts:
+//
+//	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} // your load balancers
+//	app.Use(intercomfiber.New(m, intercomfiber.Config{
+//		ClientIP: func(c *fiber.Ctx) string {
+//			return intercom.ClientIP(&http.Request{
+//				RemoteAddr: c.Context().RemoteAddr().String(),
+//				Header:     http.Header{fiber.HeaderXForwardedFor: c.GetReqHeaders()[fiber.HeaderXForwardedFor]},
+//			}, trusted)
+//		},
+//	}))
 //
 // # Errors
 //

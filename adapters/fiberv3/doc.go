@@ -142,26 +142,46 @@
 // # Client IP
 //
 // The snippet is commented out for visitors inside
-// intercom.Config.InternalIPs, and the client address is c.IP() (replace it
-// with Config.ClientIP). c.IP() is the peer address unless
-// fiber.Config.TrustProxy is set and the peer is one of
+// intercom.Config.InternalIPs, and the client address is c.IP() unless
+// Config.ClientIP replaces it. c.IP() is the peer address, which no header
+// changes, unless fiber.Config.TrustProxy is set and the peer is one of
 // TrustProxyConfig's proxies; only then does it read ProxyHeader. Trust
 // only your own proxies: TrustProxyConfig.Private, Loopback or a wide
 // Proxies range believe the header from every peer in that range, and any
-// of them can then claim an internal address:
+// of them can then claim an internal address.
+//
+// Fiber takes the ProxyHeader's value as it is (with EnableIPValidation,
+// its left-most valid address; only the first line of it): it never walks
+// X-Forwarded-For from the right, and a trusted proxy that appends to
+// X-Forwarded-For passes on what the client wrote, so ProxyHeader
+// X-Forwarded-For lets a client claim an internal address, or hide one.
+// Use ProxyHeader only for a header your proxy sets itself, replacing any
+// the client sent, such as X-Real-IP with nginx's proxy_set_header
+// X-Real-IP $remote_addr:
 //
 //	fiber.New(fiber.Config{
-//		ProxyHeader:      fiber.HeaderXForwardedFor,
+//		ProxyHeader:      "X-Real-IP",
 //		TrustProxy:       true,
-//		TrustProxyConfig: fiber.TrustProxyConfig{Proxies: []string{"10.0.0.10"}}, // your load balancer
+//		TrustProxyConfig: fiber.TrustProxyConfig{Proxies: []string{"10.0.0.10"}}, // your proxy, which sets X-Real-IP
 //	})
 //
-// Fiber takes the header value as it is, not walking X-Forwarded-For from the
-// right: the whole value, or with EnableIPValidation its left-most valid
-// address, which the client wrote. A list of several addresses is not an IP
-// address and is never internal. So the proxy must overwrite
-// X-Forwarded-For with the address it saw rather than append to it, or set
-// X-Real-IP and use that as the ProxyHeader.
+// (a request of the proxy's own, without the header, then has no client
+// address: never internal). Behind load balancers that append to
+// X-Forwarded-For (nginx's $proxy_add_x_forwarded_for, HAProxy's option
+// forwardfor, cloud load balancers) or a chain of proxies, leave
+// TrustProxy unset and give Config.ClientIP intercom.ClientIP, which walks
+// X-Forwarded-For, every line of it, from the right past your proxies, so
+// what a client writes to the left never counts:
+//
+//	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} // your load balancers
+//	app.Use(intercomfiber.New(m, intercomfiber.Config{
+//		ClientIP: func(c fiber.Ctx) string {
+//			return intercom.ClientIP(&http.Request{
+//				RemoteAddr: c.RequestCtx().RemoteAddr().String(),
+//				Header:     http.Header{fiber.HeaderXForwardedFor: c.GetReqHeaders()[fiber.HeaderXForwardedFor]},
+//			}, trusted)
+//		},
+//	}))
 //
 // # Errors
 //

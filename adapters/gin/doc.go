@@ -111,9 +111,17 @@
 //	r.SetTrustedProxies([]string{"10.0.0.0/8"}) // your load balancers
 //	r.SetTrustedProxies(nil)                    // no proxy: the peer address
 //
-// Behind a platform that sets a client-IP header of its own, set
-// r.TrustedPlatform (for example gin.PlatformCloudflare) instead. WithClientIP
-// replaces c.ClientIP() altogether.
+// With no proxy, no header changes c.ClientIP(). With your load balancers
+// trusted, c.ClientIP() is the peer address unless the peer is one of them;
+// then X-Forwarded-For, every line of it, is walked from the right past
+// them, so behind load balancers that append the address they saw (nginx's
+// $proxy_add_x_forwarded_for, HAProxy's option forwardfor, cloud load
+// balancers) what a client writes to the left of it never counts.
+//
+// r.TrustedPlatform (gin.PlatformCloudflare, ...) is not such a check:
+// c.ClientIP() is then that header's value from every peer, so set it only
+// when nothing but the platform can reach the app. WithClientIP replaces
+// c.ClientIP() altogether.
 //
 // # Errors
 //

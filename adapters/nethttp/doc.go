@@ -96,10 +96,16 @@
 //
 // The snippet is commented out for visitors inside
 // intercom.Config.InternalIPs. The client address is the peer address
-// (r.RemoteAddr) unless WithTrustedProxies names your proxies; then
-// X-Forwarded-For is walked from the right past them (intercom.ClientIP), so
-// a client cannot pick its own address. Do not use chi's middleware.RealIP
-// for this: it believes any peer's headers.
+// (r.RemoteAddr), which no header changes, unless WithTrustedProxies names
+// your proxies:
+//
+//	r.Use(intercomhttp.Middleware(m, intercomhttp.WithTrustedProxies("10.0.0.0/8"))) // your load balancers
+//
+// Then the peer address is the client unless the peer is one of them, and
+// X-Forwarded-For, every line of it, is walked from the right past them
+// (intercom.ClientIP): behind load balancers that append the address they
+// saw, what a client writes to the left of it never counts. Do not use
+// chi's middleware.RealIP for this: it believes any peer's headers.
 //
 // # Errors
 //

@@ -54,9 +54,16 @@ func (m *Messenger) IsInternal(clientIP string) bool {
 // every hop to their right is trusted, so a spoofed header from an untrusted
 // peer changes nothing. A malformed hop yields "" (unknown, never internal).
 func ClientIP(r *http.Request, trustedProxies []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return forwardedClientIP(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), trustedProxies)
+}
+
+// forwardedClientIP is ClientIP over the peer address and the
+// X-Forwarded-For header lines, for frameworks without an *http.Request
+// (fasthttp), through link.ForwardedClientIP.
+func forwardedClientIP(remoteAddr string, hops []string, trustedProxies []netip.Prefix) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remoteAddr
 	}
 	peer, ok := parseClientIP(host)
 	if !ok {
@@ -66,7 +73,6 @@ func ClientIP(r *http.Request, trustedProxies []netip.Prefix) string {
 		return peer.String()
 	}
 	client := peer
-	hops := r.Header.Values("X-Forwarded-For")
 	for i := len(hops) - 1; i >= 0; i-- {
 		list := hops[i]
 		for list != "" {

@@ -99,6 +99,7 @@ type Messenger struct {
 }
 
 func init() {
+	link.ForwardedClientIP = forwardedClientIP
 	link.Of = func(v any) *link.State {
 		if m, _ := v.(*Messenger); m != nil {
 			return &m.link

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 
@@ -142,18 +141,6 @@ type recipe struct {
 	mw     []intercomfiber.Config
 }
 
-// recipeTrusted and recipeClientIP are the Config.ClientIP recipe: the
-// peer address unless it is a trusted proxy, then X-Forwarded-For walked
-// from the right past the trusted hops, every line of it.
-var recipeTrusted = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} // your load balancers
-
-func recipeClientIP(c *fiber.Ctx) string {
-	return intercom.ClientIP(&http.Request{
-		RemoteAddr: c.Context().RemoteAddr().String(),
-		Header:     http.Header{fiber.HeaderXForwardedFor: c.GetReqHeaders()[fiber.HeaderXForwardedFor]},
-	}, recipeTrusted)
-}
-
 var recipes = []recipe{
 	{name: "no proxy: the default"},
 	{name: "a proxy that sets X-Real-IP: ProxyHeader", proxied: true, realIP: true, config: fiber.Config{
@@ -161,7 +148,9 @@ var recipes = []recipe{
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          []string{"10.0.0.10"}, // your proxy
 	}},
-	{name: "load balancers: Config.ClientIP", proxied: true, mw: []intercomfiber.Config{{ClientIP: recipeClientIP}}},
+	{name: "load balancers: Config.ClientIP = TrustedProxies", proxied: true, mw: []intercomfiber.Config{
+		{ClientIP: intercomfiber.TrustedProxies("10.0.0.0/8")}, // your load balancers
+	}},
 }
 
 // get serves one request from peer with lines through the recipe's app
@@ -329,4 +318,16 @@ func TestClientIPRecipeTrustedProxy(t *testing.T) {
 			t.Run("the load balancer's own request", func(t *testing.T) { rc.check(t, recipeLB, nil, own) })
 		})
 	}
+}
+
+// TestTrustedProxiesRejectsABadEntry: a proxy list is configuration, so a
+// bad entry fails at start-up, naming it.
+func TestTrustedProxiesRejectsABadEntry(t *testing.T) {
+	defer func() {
+		want := `intercomfiber.TrustedProxies: intercom: trusted proxy "10.0.0.300": want an IP address or a CIDR prefix such as 10.0.0.0/8`
+		if got := recover(); got != want {
+			t.Errorf("panic %v, want %q", got, want)
+		}
+	}()
+	intercomfiber.TrustedProxies("10.0.0.0/8", "10.0.0.300")
 }

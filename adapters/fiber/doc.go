@@ -149,16 +149,11 @@
 // forwardfor, cloud load balancers) or a chain of proxies, leave
 // ProxyHeader unset and give Config.ClientIP intercom.ClientIP, which
 // walks X-Forwarded-For, every line of it, from the right past your
-// proxies, so what a client writes to the left never counts:
+// proxies, so what a client writes to the left never counts; TrustedProxies
+// makes that function:
 //
-//	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")} // your load balancers
 //	app.Use(intercomfiber.New(m, intercomfiber.Config{
-//		ClientIP: func(c *fiber.Ctx) string {
-//			return intercom.ClientIP(&http.Request{
-//				RemoteAddr: c.Context().RemoteAddr().String(),
-//				Header:     http.Header{fiber.HeaderXForwardedFor: c.GetReqHeaders()[fiber.HeaderXForwardedFor]},
-//			}, trusted)
-//		},
+//		ClientIP: intercomfiber.TrustedProxies("10.0.0.0/8"), // your load balancers
 //	}))
 //
 // # Errors

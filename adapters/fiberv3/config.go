@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	intercom "github.com/goanalytical/intercom/core"
+	"github.com/goanalytical/intercom/core/adapter"
 )
 
 // Config defines the config for the middleware. User, Attributes, Nonce and
@@ -60,4 +61,23 @@ type Config struct {
 // ClientIP keeps this default.
 var ConfigDefault = Config{
 	ClientIP: func(c fiber.Ctx) string { return c.IP() },
+}
+
+// TrustedProxies returns a Config.ClientIP for apps behind load balancers or
+// proxies that append to X-Forwarded-For: the peer address unless it is one
+// of proxies (IP addresses and CIDR prefixes), then X-Forwarded-For walked
+// from the right past the trusted hops, as intercom.ClientIP does, so a
+// client cannot pick its own address by sending the header. (Fiber's
+// ProxyHeader takes the header as it is.) An entry that is neither an
+// address nor a prefix panics here, at start-up, naming it:
+//
+//	app.Use(intercomfiber.New(m, intercomfiber.Config{ClientIP: intercomfiber.TrustedProxies("10.0.0.0/8")}))
+func TrustedProxies(proxies ...string) func(c fiber.Ctx) string {
+	walk, err := adapter.TrustedForwarded(proxies...)
+	if err != nil {
+		panic("intercomfiber.TrustedProxies: " + err.Error())
+	}
+	return func(c fiber.Ctx) string {
+		return walk(c.RequestCtx().RemoteAddr().String(), c.Request().Header.PeekAll(fiber.HeaderXForwardedFor))
+	}
 }

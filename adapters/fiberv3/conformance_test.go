@@ -37,11 +37,6 @@ func harness(viaViews bool) conformance.Harness {
 			cfg.Views = intercomfiber.Views(cfg.Views)
 			cfg.PassLocalsToViews = true
 		}
-		if len(s.TrustedProxies) > 0 {
-			cfg.TrustProxy = true
-			cfg.TrustProxyConfig = fiber.TrustProxyConfig{Proxies: s.TrustedProxies}
-			cfg.ProxyHeader = fiber.HeaderXForwardedFor
-		}
 		app := fiber.New(cfg)
 
 		// Stand-in for middleware/basicauth and gofiber/contrib's jwt: it
@@ -193,6 +188,11 @@ func configFor(s conformance.Scenario) intercomfiber.Config {
 	}
 	if s.WithNonce != nil {
 		cfg.Nonce = func(c fiber.Ctx) string { return s.WithNonce(headerOf(c)) }
+	}
+	if len(s.TrustedProxies) > 0 {
+		// The documented recipe behind proxies: Fiber's own ProxyHeader
+		// takes X-Forwarded-For as the client wrote it.
+		cfg.ClientIP = intercomfiber.TrustedProxies(s.TrustedProxies...)
 	}
 	if s.Skip {
 		cfg.Next = func(fiber.Ctx) bool { return true }

@@ -51,3 +51,49 @@ func TestTrustedClientIPInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedForwarded: the fasthttp form walks exactly as intercom.ClientIP
+// does over the same peer and X-Forwarded-For lines.
+func TestTrustedForwarded(t *testing.T) {
+	proxies := []string{"10.0.0.0/8", "2001:db8::1"}
+	walk, err := adapter.TrustedForwarded(proxies...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaRequest, err := adapter.TrustedClientIP(proxies...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		peer string
+		xff  []string
+		want string
+	}{
+		{"203.0.113.9:1234", []string{"198.51.100.7"}, "203.0.113.9"},
+		{"10.0.0.1:1234", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"10.0.0.1:1234", []string{"192.0.2.66, 198.51.100.7"}, "198.51.100.7"},
+		{"10.0.0.1:1234", []string{"192.0.2.66", "198.51.100.7, 10.0.0.2"}, "198.51.100.7"},
+		{"10.0.0.1:1234", []string{"10.0.0.3"}, "10.0.0.3"},
+		{"10.0.0.1:1234", []string{"not-an-ip"}, ""},
+		{"10.0.0.1:1234", nil, "10.0.0.1"},
+		{"[2001:db8::1]:443", []string{"2001:db8::7"}, "2001:db8::7"},
+		{"10.0.0.1", []string{"198.51.100.7"}, "198.51.100.7"},
+		{"garbage", []string{"198.51.100.7"}, ""},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.RemoteAddr = tt.peer
+		for _, v := range tt.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		var lines [][]byte
+		for _, v := range tt.xff {
+			lines = append(lines, []byte(v))
+		}
+		if got, ref := walk(tt.peer, lines), viaRequest(r); got != tt.want || ref != tt.want {
+			t.Errorf("peer %s, X-Forwarded-For %q: TrustedForwarded %q, TrustedClientIP %q, want %q", tt.peer, tt.xff, got, ref, tt.want)
+		}
+	}
+	if _, err := adapter.TrustedForwarded("10.0.0.0/8", "nope"); err == nil || err.Error() != `intercom: trusted proxy "nope": want an IP address or a CIDR prefix such as 10.0.0.0/8` {
+		t.Errorf("a bad proxy: %v", err)
+	}
+}

@@ -4,6 +4,8 @@
 // an exported method an application would read past.
 package link
 
+import "net/netip"
+
 // ShutdownCookie is the name of the cookie that carries a logout to the next
 // page (see adapter.ShutdownCookie). The snippet's shutdown loader deletes
 // it, so package intercom needs the name too.
@@ -18,6 +20,11 @@ type State struct {
 	InternalIPs  bool        // Config.InternalIPs is not empty
 	Report       func(error) // Config.ErrorHandler, or the default
 }
+
+// ForwardedClientIP is intercom.ClientIP over a peer address and the
+// X-Forwarded-For header lines, for adapters of frameworks that have no
+// *http.Request. Package intercom sets it in its init.
+var ForwardedClientIP func(remoteAddr string, hops []string, trusted []netip.Prefix) string
 
 // Of returns the State of m, a *intercom.Messenger (nil for a nil one).
 // Package intercom sets it in its init.

@@ -369,8 +369,11 @@ func (c Config) run(ctx context.Context, env []string, dir string, args ...strin
 	c.logf("+ %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...) //nolint:gosec // the go command, with arguments from README.md's install lines
 	cmd.Dir, cmd.Env = dir, env
-	cmd.Stdout, cmd.Stderr = c.Log, c.Log
-	if err := cmd.Run(); err != nil {
+	out := &quiet{w: c.Log}
+	cmd.Stdout, cmd.Stderr = out, out
+	err := cmd.Run()
+	out.flush()
+	if err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(args, " "), err)
 	}
 	return nil
@@ -409,6 +412,30 @@ func (b *buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// quiet passes a go command's output on, less its "go: downloading" lines
+// (every module comes from a file proxy into a fresh module cache here).
+type quiet struct {
+	w    io.Writer
+	line []byte
+}
+
+func (q *quiet) Write(p []byte) (int, error) {
+	for _, b := range p {
+		q.line = append(q.line, b)
+		if b == '\n' {
+			q.flush()
+		}
+	}
+	return len(p), nil
+}
+
+func (q *quiet) flush() {
+	if len(q.line) > 0 && !bytes.HasPrefix(q.line, []byte("go: downloading ")) {
+		_, _ = q.w.Write(q.line)
+	}
+	q.line = q.line[:0]
 }
 
 func isDir(name string) bool {

@@ -105,7 +105,7 @@ func harness(viaViews bool) conformance.Harness {
 }
 
 // primeRender renders the page once, outside any request, before app
-// serves. fiber v3 (v3.1.0), like v2, builds the list of mounted-app
+// serves. fiber v3 (through v3.5.0), like v2, builds the list of mounted-app
 // prefixes that c.Render consults lazily, on the first c.Render, without a
 // lock (DefaultCtx.renderExtensions calls App.generateAppListKeys). On a
 // fresh app the suite's concurrent requests are all first renders, and the

@@ -22,16 +22,8 @@ import "net/http"
 // Shutdown works on a request Middleware's skipper excluded too. With a
 // disabled Messenger it sets no cookie; without Middleware it warns once.
 func Shutdown(w http.ResponseWriter, r *http.Request) {
-	if x := lookupExchange(r); x != nil && w != nil {
+	if x := exchangeOf(r); x != nil && w != nil {
 		x.w = w
 	}
 	lookup(r).Shutdown()
-}
-
-// lookupExchange returns the exchange of r, without warning.
-func lookupExchange(r *http.Request) *exchange {
-	if r == nil {
-		return nil
-	}
-	return fromContext(r.Context())
 }

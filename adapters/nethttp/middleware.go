@@ -81,6 +81,15 @@ func Middleware(m *intercom.Messenger, opts ...Option) func(http.Handler) http.H
 // warning logs adapter.ErrNoMiddleware with log/slog, once per process.
 var warning = adapter.NewWarning(func(err error) { slog.Warn(err.Error(), "adapter", "intercomhttp") })
 
+// exchangeOf returns the exchange Middleware put in r's context; nil for a
+// request it did not see, and for a nil r.
+func exchangeOf(r *http.Request) *exchange {
+	if r == nil {
+		return nil
+	}
+	return fromContext(r.Context())
+}
+
 // fromContext returns the exchange ctx carries, or nil.
 func fromContext(ctx context.Context) *exchange {
 	x, _ := ctx.Value(stateKey{}).(*exchange)

@@ -13,15 +13,11 @@ import (
 // latest request; nil, after the warning, without the middleware or for a
 // nil r.
 func lookup(r *http.Request) *adapter.Request[*exchange] {
-	var x *exchange
-	if r != nil {
-		if x = fromContext(r.Context()); x != nil {
-			x.r = r
-		}
-	}
+	x := exchangeOf(r)
 	if x == nil {
 		return adapter.Lookup[*exchange](nil, warning)
 	}
+	x.r = r
 	return &x.state
 }
 

@@ -356,10 +356,9 @@ func (w *InjectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // left alone, and so is a page whose last real </body> is followed by more
 // than 64 KiB. serve gets w wrapped in an InjectWriter as iw, to install as
 // the framework's response writer; it gets iw nil, and should then serve on
-// w unchanged, where there
-// is nothing to inject: a nil or skipped Request, a disabled Messenger, or
-// an Inject already running for this request (the middleware installed
-// twice).
+// w unchanged, where there is nothing to inject: a nil or skipped Request,
+// a disabled Messenger, or an Inject already running for this request (the
+// middleware installed twice).
 //
 // The rules: no snippet for HEAD requests, 1xx, 204, 206 and 3xx
 // responses, anything but text/html, encoded bodies (Content-Encoding gzip,

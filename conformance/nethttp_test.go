@@ -58,18 +58,10 @@ func middleware(m *intercom.Messenger, o options) func(http.Handler) http.Handle
 		Nonce:      onRequest(o.nonce),
 		Skip:       onRequest(o.skip),
 		ClientIP:   func(x *exchange) string { return intercom.ClientIP(x.r, o.trusted) },
-		HasCookie: func(x *exchange, name string) bool {
-			_, err := x.r.Cookie(name)
-			return err == nil
-		},
-		CookieNames: func(x *exchange) (names []string) {
-			for _, c := range x.r.Cookies() {
-				names = append(names, c.Name)
-			}
-			return names
-		},
-		SetCookie: func(x *exchange, c *http.Cookie) { http.SetCookie(x.w, c) },
-	})
+	}.WithRequestCookies(
+		func(x *exchange) *http.Request { return x.r },
+		func(x *exchange) http.Header { return x.w.Header() },
+	))
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if state(r) != nil { // installed twice: keep the first one's state

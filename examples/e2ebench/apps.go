@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-chi/chi/v5"
+	fiber2 "github.com/gofiber/fiber/v2"
+	fiber3 "github.com/gofiber/fiber/v3"
+	echo4 "github.com/labstack/echo/v4"
+	echo5 "github.com/labstack/echo/v5"
+
+	intercomecho "github.com/goanalytical/intercom/adapters/echo"
+	intercomechov5 "github.com/goanalytical/intercom/adapters/echov5"
+	intercomfiber "github.com/goanalytical/intercom/adapters/fiber"
+	intercomfiberv3 "github.com/goanalytical/intercom/adapters/fiberv3"
+	intercomgin "github.com/goanalytical/intercom/adapters/gin"
+	intercomhttp "github.com/goanalytical/intercom/adapters/nethttp"
+	intercom "github.com/goanalytical/intercom/core"
+)
+
+// pageHTML is the small page every app serves: a head, a navigation bar,
+// a heading and a list of plans. {{ .Intercom }} renders the snippet on the
+// helper path and nothing in the bare and inject apps, whose data has no
+// Intercom key.
+const pageHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ .Title }}</title>` +
+	`<link rel="stylesheet" href="/static/site.css"></head><body>` +
+	`<header><nav><a href="/">Home</a> <a href="/pricing">Pricing</a> <a href="/docs">Docs</a> ` +
+	`<a href="/account">{{ .User }}</a></nav></header>` +
+	`<main><h1>{{ .Title }}</h1><p>Choose the plan that fits your team.</p><ul>` +
+	`{{ range .Plans }}<li><strong>{{ .Name }}</strong> {{ .Price }} per month</li>{{ end }}` +
+	`</ul></main><footer><p>Example Inc.</p></footer>{{ .Intercom }}</body></html>`
+
+var page = template.Must(template.New("page").Parse(pageHTML))
+
+type plan struct{ Name, Price string }
+
+var plans = []plan{{"Starter", "$0"}, {"Team", "$29"}, {"Business", "$99"}, {"Enterprise", "Talk to us"}}
+
+// user is a signed-in visitor; the stand-in auth middleware signs in each of
+// users in turn.
+type user struct{ id, email, name string }
+
+var users = func() (u [100]user) {
+	for i := range u {
+		n := strconv.Itoa(1000 + i)
+		u[i] = user{id: n, email: "user" + n + "@example.com", name: "User " + n}
+	}
+	return u
+}()
+
+var nextUser atomic.Uint64
+
+func signIn() *user { return &users[nextUser.Add(1)%uint64(len(users))] }
+
+// identity is every app's WithUser: the user the stand-in auth signed in.
+func identity(u *user) (intercom.User, bool) {
+	if u == nil {
+		return intercom.User{}, false
+	}
+	return intercom.User{ID: u.id, Email: u.email, Name: u.name}, true
+}
+
+func pageData(u *user) map[string]any {
+	name := ""
+	if u != nil {
+		name = u.name
+	}
+	return map[string]any{"Title": "Pricing", "User": name, "Plans": plans}
+}
+
+func messenger() (*intercom.Messenger, error) {
+	// A made-up app id and secret: nothing leaves the machine.
+	return intercom.New(intercom.Config{AppID: "abc12345", HMACSecret: "e2ebench-secret"})
+}
+
+// userKey is where the stand-in auth middlewares keep the user.
+const userKey = "e2ebench-user"
+
+type ctxKey struct{}
+
+var adapters = []adapterApps{
+	{"gin", ginApp},
+	{"echo", echoApp},
+	{"echov5", echov5App},
+	{"fiber", fiberApp},
+	{"fiberv3", fiberv3App},
+	{"nethttp", nethttpApp},
+}
+
+// httpServer serves a net/http handler.
+type httpServer struct{ *http.Server }
+
+func newHTTPServer(h http.Handler) server {
+	return httpServer{&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}
+}
+
+func (s httpServer) Serve(ln net.Listener) error {
+	if err := s.Server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func ginApp(cfg string) (server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
+	r.SetHTMLTemplate(page)
+	r.Use(func(c *gin.Context) { c.Set(userKey, signIn()) })
+	userOf := func(c *gin.Context) *user { u, _ := c.Value(userKey).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		r.Use(intercomgin.Middleware(m, intercomgin.WithUser(func(c *gin.Context) (intercom.User, bool) { return identity(userOf(c)) })))
+	}
+	if cfg == "inject" {
+		r.Use(intercomgin.Inject())
+	}
+	r.GET("/", func(c *gin.Context) {
+		data := gin.H(pageData(userOf(c)))
+		if cfg == "helper" {
+			data = intercomgin.Data(c, data)
+		}
+		c.HTML(http.StatusOK, "page", data)
+	})
+	return newHTTPServer(r), nil
+}
+
+// echoTemplates is an echo (v4) Renderer over page.
+type echoTemplates struct{}
+
+func (echoTemplates) Render(w io.Writer, name string, data any, _ echo4.Context) error {
+	return page.ExecuteTemplate(w, name, data)
+}
+
+func echoApp(cfg string) (server, error) {
+	e := echo4.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo4.ExtractIPDirect()
+	e.Renderer = echoTemplates{}
+	e.Use(func(next echo4.HandlerFunc) echo4.HandlerFunc {
+		return func(c echo4.Context) error { c.Set(userKey, signIn()); return next(c) }
+	})
+	userOf := func(c echo4.Context) *user { u, _ := c.Get(userKey).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		if cfg == "helper" {
+			e.Renderer = intercomecho.Renderer(e.Renderer)
+		}
+		e.Use(intercomecho.Middleware(m, intercomecho.WithUser(func(c echo4.Context) (intercom.User, bool) { return identity(userOf(c)) })))
+	}
+	if cfg == "inject" {
+		e.Use(intercomecho.Inject())
+	}
+	e.GET("/", func(c echo4.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c))) })
+	return echoServer{e}, nil
+}
+
+type echoServer struct{ e *echo4.Echo }
+
+func (s echoServer) Serve(ln net.Listener) error {
+	s.e.Listener = ln
+	if err := s.e.Start(""); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s echoServer) Shutdown(ctx context.Context) error { return s.e.Shutdown(ctx) }
+
+// echov5Templates is an echo v5 Renderer over page.
+type echov5Templates struct{}
+
+func (echov5Templates) Render(c *echo5.Context, w io.Writer, name string, data any) error {
+	return page.ExecuteTemplate(w, name, data)
+}
+
+func echov5App(cfg string) (server, error) {
+	e := echo5.New()
+	e.Renderer = echov5Templates{}
+	e.Use(func(next echo5.HandlerFunc) echo5.HandlerFunc {
+		return func(c *echo5.Context) error { c.Set(userKey, signIn()); return next(c) }
+	})
+	userOf := func(c *echo5.Context) *user { u, _ := c.Get(userKey).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		if cfg == "helper" {
+			e.Renderer = intercomechov5.Renderer(e.Renderer)
+		}
+		e.Use(intercomechov5.Middleware(m, intercomechov5.WithUser(func(c *echo5.Context) (intercom.User, bool) { return identity(userOf(c)) })))
+	}
+	if cfg == "inject" {
+		e.Use(intercomechov5.Inject())
+	}
+	e.GET("/", func(c *echo5.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c))) })
+	// Echo v5 serves through a plain http.Server.
+	return newHTTPServer(e), nil
+}
+
+// fiberViews is a fiber.Views over page, for Fiber v2 and v3 alike.
+type fiberViews struct{}
+
+func (fiberViews) Load() error { return nil }
+
+func (fiberViews) Render(w io.Writer, name string, data any, _ ...string) error {
+	return page.ExecuteTemplate(w, name, data)
+}
+
+func fiberApp(cfg string) (server, error) {
+	var views fiber2.Views = fiberViews{}
+	if cfg == "helper" {
+		views = intercomfiber.Views(views)
+	}
+	app := fiber2.New(fiber2.Config{DisableStartupMessage: true, Views: views})
+	app.Use(func(c *fiber2.Ctx) error { c.Locals(userKey, signIn()); return c.Next() })
+	userOf := func(c *fiber2.Ctx) *user { u, _ := c.Locals(userKey).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		app.Use(intercomfiber.New(m, intercomfiber.Config{User: func(c *fiber2.Ctx) (intercom.User, bool) { return identity(userOf(c)) }}))
+	}
+	if cfg == "inject" {
+		app.Use(intercomfiber.Inject())
+	}
+	app.Get("/", func(c *fiber2.Ctx) error {
+		data := fiber2.Map(pageData(userOf(c)))
+		if cfg == "helper" {
+			data = intercomfiber.Data(c, data)
+		}
+		return c.Render("page", data)
+	})
+	return fiberServer[*fiber2.App]{app, app.Listener, app.ShutdownWithContext}, nil
+}
+
+func fiberv3App(cfg string) (server, error) {
+	var views fiber3.Views = fiberViews{}
+	if cfg == "helper" {
+		views = intercomfiberv3.Views(views)
+	}
+	app := fiber3.New(fiber3.Config{Views: views})
+	app.Use(func(c fiber3.Ctx) error { c.Locals(userKey, signIn()); return c.Next() })
+	userOf := func(c fiber3.Ctx) *user { u, _ := c.Locals(userKey).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		app.Use(intercomfiberv3.New(m, intercomfiberv3.Config{User: func(c fiber3.Ctx) (intercom.User, bool) { return identity(userOf(c)) }}))
+	}
+	if cfg == "inject" {
+		app.Use(intercomfiberv3.Inject())
+	}
+	app.Get("/", func(c fiber3.Ctx) error {
+		data := fiber3.Map(pageData(userOf(c)))
+		if cfg == "helper" {
+			data = intercomfiberv3.Data(c, data)
+		}
+		return c.Render("page", data)
+	})
+	listen := func(ln net.Listener) error {
+		return app.Listener(ln, fiber3.ListenConfig{DisableStartupMessage: true})
+	}
+	return fiberServer[*fiber3.App]{app, listen, app.ShutdownWithContext}, nil
+}
+
+// fiberServer serves a Fiber app of either major.
+type fiberServer[A any] struct {
+	app      A
+	listen   func(net.Listener) error
+	shutdown func(context.Context) error
+}
+
+func (s fiberServer[A]) Serve(ln net.Listener) error        { return s.listen(ln) }
+func (s fiberServer[A]) Shutdown(ctx context.Context) error { return s.shutdown(ctx) }
+
+func nethttpApp(cfg string) (server, error) {
+	r := chi.NewRouter()
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, signIn())))
+		})
+	})
+	userOf := func(r *http.Request) *user { u, _ := r.Context().Value(ctxKey{}).(*user); return u }
+	if cfg != "bare" {
+		m, err := messenger()
+		if err != nil {
+			return nil, err
+		}
+		r.Use(intercomhttp.Middleware(m, intercomhttp.WithUser(func(r *http.Request) (intercom.User, bool) { return identity(userOf(r)) })))
+	}
+	if cfg == "inject" {
+		r.Use(intercomhttp.Inject())
+	}
+	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
+		data := pageData(userOf(r))
+		if cfg == "helper" {
+			data = intercomhttp.Data(r, data)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := page.Execute(w, data); err != nil {
+			http.Error(w, fmt.Sprint("rendering: ", err), http.StatusInternalServerError)
+		}
+	})
+	return newHTTPServer(r), nil
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"net"
+	"testing"
+	"time"
+)
+
+// wrkReport is wrk 4.1.0's report for a 1 s run with --latency.
+const wrkReport = `Running 1s test @ http://127.0.0.1:18089/
+  1 threads and 2 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    11.23ms    5.97ms  24.32ms   56.57%
+    Req/Sec   173.60     44.00   272.00     70.00%
+  Latency Distribution
+     50%   10.01ms
+     75%   16.90ms
+     90%   19.73ms
+     99%   23.29ms
+  173 requests in 1.00s, 3.76MB read
+Requests/sec:    172.92
+Transfer/sec:      3.76MB
+`
+
+func TestParseWrk(t *testing.T) {
+	tests := []struct {
+		name    string
+		out     string
+		want    result
+		wantErr bool
+	}{
+		{"report", wrkReport, result{requests: 173, rps: 172.92, p99: 23290 * time.Microsecond}, false},
+		{"non-2xx", wrkReport + "  Non-2xx or 3xx responses: 12\n", result{}, true},
+		{"socket errors", wrkReport + "  Socket errors: connect 0, read 3, write 0, timeout 0\n", result{}, true},
+		{"no report", "unable to connect to 127.0.0.1:1 Connection refused\n", result{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseWrk([]byte(tt.out))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("parseWrk: err = %v, want error %v", err, tt.wantErr)
+			}
+			if !tt.wantErr && got != tt.want {
+				t.Errorf("parseWrk = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseLatency(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"812.00us", 812 * time.Microsecond, false},
+		{"1.20ms", 1200 * time.Microsecond, false},
+		{"2.01s", 2010 * time.Millisecond, false},
+		{"1.50m", 90 * time.Second, false},
+		{"12", 0, true},
+		{"x.0ms", 0, true},
+	}
+	for _, tt := range tests {
+		got, err := parseLatency(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("parseLatency(%q) = %v, %v; want %v, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
+
+func TestRotate(t *testing.T) {
+	for n, want := range [][]string{
+		{"bare", "helper", "inject"},
+		{"helper", "inject", "bare"},
+		{"inject", "bare", "helper"},
+		{"bare", "helper", "inject"},
+	} {
+		got := rotate(configs, n)
+		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+			t.Errorf("rotate(configs, %d) = %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestApps serves each adapter's three apps once and checks their pages: a
+// snippet with a user_hash on the helper and inject pages, none on bare.
+func TestApps(t *testing.T) {
+	for _, a := range adapters {
+		for _, cfg := range configs {
+			t.Run(a.name+"/"+cfg, func(t *testing.T) {
+				srv, err := a.build(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ln := listen(t)
+				done := make(chan error, 1)
+				go func() { done <- srv.Serve(ln) }()
+				if err := checkPage("http://"+ln.Addr().String()+"/", cfg); err != nil {
+					t.Error(err)
+				}
+				if err := srv.Shutdown(t.Context()); err != nil {
+					t.Error(err)
+				}
+				if err := <-done; err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+}
+
+func listen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash"
-	"hash/maphash"
 	"strconv"
 	"sync"
 	"time"
@@ -14,39 +13,16 @@ import (
 
 // signer computes HMAC-SHA256 with the identity verification secret. Hashes
 // are pooled: hmac.New per call costs two allocations and re-derives the key
-// pads, and a Messenger is shared by every request.
-//
-// It also keeps the user_hash of recent subjects: a signed-in user's every
-// page view needs the same one, and the HMAC is about half of what
-// appending an identified snippet costs. The cache is a fixed table, made
-// once, indexed by a hash of the subject; each slot holds the latest subject
-// that landed there. Memory is bounded, nothing is allocated per request, and
-// no request waits: a slot another goroutine holds is treated as a miss. It
-// holds nothing secret: a user_hash is public, in the page.
+// pads, and a Messenger is shared by every request. It keeps the user_hash
+// of recent subjects in a fixed-size cache (userHashCache).
 type signer struct {
 	pool   sync.Pool
-	seed   maphash.Seed
-	recent [userHashSlots]userHashSlot
-}
-
-// userHashSlots is the size of the user_hash cache (about 140 KiB).
-const userHashSlots = 1024
-
-// maxCachedSubject is the longest subject cached: user ids and emails are
-// short, and a fixed-size slot keeps no caller's string alive.
-const maxCachedSubject = 64
-
-// userHashSlot is one entry of the user_hash cache; n is 0 when empty.
-type userHashSlot struct {
-	mu      sync.Mutex
-	n       int
-	subject [maxCachedSubject]byte
-	hex     [2 * sha256.Size]byte
+	recent *userHashCache
 }
 
 func newSigner(secret string) *signer {
 	key := []byte(secret)
-	s := &signer{seed: maphash.MakeSeed()}
+	s := &signer{recent: newUserHashCache()}
 	s.pool.New = func() any { return hmac.New(sha256.New, key) }
 	return s
 }
@@ -65,18 +41,10 @@ func (s *signer) sum(dst, msg []byte) []byte {
 // appendUserHash appends the hex user_hash over subject, using the spare
 // capacity of dst as scratch so the common case does not allocate.
 func (s *signer) appendUserHash(dst []byte, subject string) []byte {
-	var slot *userHashSlot
-	if len(subject) > 0 && len(subject) <= maxCachedSubject {
-		slot = &s.recent[maphash.String(s.seed, subject)%userHashSlots]
-		if slot.mu.TryLock() {
-			hit := string(slot.subject[:slot.n]) == subject
-			if hit {
-				dst = append(dst, slot.hex[:]...)
-			}
-			slot.mu.Unlock()
-			if hit {
-				return dst
-			}
+	cache := cacheable(subject)
+	if cache {
+		if out, ok := s.recent.appendHit(dst, subject); ok {
+			return out
 		}
 	}
 	n := len(dst)
@@ -87,11 +55,8 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	s.sum(dst[msgEnd:msgEnd], dst[n:msgEnd])
 	copy(raw[:], dst[msgEnd:msgEnd+sha256.Size])
 	dst = hex.AppendEncode(dst[:n], raw[:])
-	if slot != nil && slot.mu.TryLock() {
-		slot.n = len(subject)
-		copy(slot.subject[:], subject)
-		copy(slot.hex[:], dst[n:])
-		slot.mu.Unlock()
+	if cache {
+		s.recent.add(subject, dst[n:])
 	}
 	return dst
 }

@@ -73,6 +73,16 @@ type Config struct {
 	// APIBase overrides the regional api_base with a custom https URL.
 	APIBase string
 
+	// WidgetURL, when set, is the URL the Messenger's widget script is loaded
+	// from instead of https://widget.intercom.io/widget/<AppID>: a proxy or
+	// mirror (intercom-rails' library_url, the Messenger SDK's widgetUrl). It
+	// is used as it is, so it names the whole script URL, app id included
+	// where the mirror needs it. It must be an absolute https URL without
+	// user info or fragment; http is accepted only for localhost, 127.0.0.1
+	// and [::1], for development. Messenger.CSP adds its origin to
+	// script-src.
+	WidgetURL string
+
 	// Messenger holds the workspace-wide Messenger settings (launcher,
 	// alignment, colours, ...). Per-request Attributes override them.
 	Messenger Options
@@ -242,6 +252,42 @@ func validateAPIBase(s string) error {
 		return bad("want a bare origin such as https://api-iam.eu.intercom.io")
 	}
 	return nil
+}
+
+// validateWidgetURL checks Config.WidgetURL; setting names the field or
+// environment variable in the error.
+func validateWidgetURL(setting, s string) error {
+	bad := func(reason string) error { return &ConfigError{Setting: setting, Value: s, Reason: reason} }
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f {
+			return bad("spaces and control characters are not allowed in a URL")
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("not a URL")
+	}
+	local := false
+	switch strings.ToLower(u.Hostname()) {
+	case "localhost", "127.0.0.1", "::1":
+		local = true
+	}
+	switch {
+	case u.Scheme != "https" && (u.Scheme != "http" || !local):
+		return bad("want an https URL (http only for localhost, 127.0.0.1 or [::1])")
+	case u.Host == "" || u.Hostname() == "" || u.User != nil || u.Opaque != "":
+		return bad("want an absolute URL with a host and no user info")
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return bad("a script URL has no fragment")
+	}
+	return nil
+}
+
+// origin returns the scheme and host of a URL validated by
+// validateWidgetURL, as a CSP source expression.
+func origin(s string) string {
+	u, _ := url.Parse(s)
+	return u.Scheme + "://" + u.Host
 }
 
 func validateJWT(c Config) error {

@@ -3,6 +3,7 @@ package intercom
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"slices"
 	"strings"
 )
 
@@ -94,4 +95,37 @@ func CSP(region Region) []CSPDirective {
 func frameSources() []string {
 	return []string{"https://intercom-sheets.com", "https://www.intercom-reporting.com",
 		"https://www.youtube.com", "https://player.vimeo.com", "https://fast.wistia.net"}
+}
+
+// CSP returns the directives this Messenger needs in allowlist mode: those
+// of the package-level CSP for its Config.Region, with the origin of
+// Config.WidgetURL added to script-src and a custom Config.APIBase added to
+// connect-src and in form-action instead of the region's API host. Intercom's
+// own hosts stay: the widget, wherever it is loaded from, fetches the rest
+// of the Messenger from them (and a caching mirror may redirect to
+// widget.intercom.io).
+func (m *Messenger) CSP() []CSPDirective {
+	dirs := CSP(m.region)
+	for i := range dirs {
+		d := &dirs[i]
+		switch d.Name {
+		case "script-src":
+			if m.widgetURL != "" {
+				d.Sources = appendNew(d.Sources, origin(m.widgetURL))
+			}
+		case "connect-src":
+			d.Sources = appendNew(d.Sources, m.apiBase)
+		case "form-action":
+			d.Sources = []string{"https://intercom.help", m.apiBase}
+		}
+	}
+	return dirs
+}
+
+// appendNew appends s to list unless it is there already.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
 }

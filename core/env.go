@@ -18,6 +18,7 @@ var internalIPVars = []string{"INTERCOM_INTERNAL_IPS", "ANALYTICAL_INTERNAL_IPS"
 //	INTERCOM_INTERNAL_IPS      Config.InternalIPs, comma- or space-separated;
 //	  else ANALYTICAL_INTERNAL_IPS, else INTERNAL_IPS (the first set wins)
 //	INTERCOM_REGION            Config.Region: us, eu or au
+//	INTERCOM_WIDGET_URL        Config.WidgetURL: a proxy or mirror of the widget
 //	ANALYTICAL_AUTO_IDENTIFY   false/0 sets Config.DisableAutoIdentify
 //
 // It returns an error naming the variable for a value that cannot be used;
@@ -48,6 +49,12 @@ func ConfigFromEnv() (Config, error) {
 		if c.Region.APIBase() == "" {
 			return Config{}, &ConfigError{Setting: "INTERCOM_REGION", Value: v, Reason: `want "us", "eu" or "au"`}
 		}
+	}
+	if v := strings.TrimSpace(os.Getenv("INTERCOM_WIDGET_URL")); v != "" {
+		if err := validateWidgetURL("INTERCOM_WIDGET_URL", v); err != nil {
+			return Config{}, err
+		}
+		c.WidgetURL = v
 	}
 	if v, ok := os.LookupEnv("ANALYTICAL_AUTO_IDENTIFY"); ok {
 		on, err := strconv.ParseBool(strings.TrimSpace(v))

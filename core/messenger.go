@@ -94,6 +94,9 @@ type Messenger struct {
 	report       func(error)
 	now          func() time.Time
 	loader       [2]loaderParts // index 1: with shutdown
+	region       Region         // for CSP
+	apiBase      string         // the api_base setting
+	widgetURL    string         // Config.WidgetURL, "" for Intercom's own
 	open         string         // `<script id="IntercomSettingsScriptTag"`
 	link         link.State     // for the adapter kit
 }
@@ -142,6 +145,11 @@ func New(c Config) (*Messenger, error) {
 	if err := validateJWT(c); err != nil {
 		return nil, err
 	}
+	if c.WidgetURL != "" {
+		if err := validateWidgetURL("WidgetURL", c.WidgetURL); err != nil {
+			return nil, err
+		}
+	}
 	if c.CookieDomain != "" && !validCookieDomain(c.CookieDomain) {
 		return nil, &ConfigError{Setting: "CookieDomain", Value: c.CookieDomain, Reason: "want a host name such as example.com or .example.com"}
 	}
@@ -161,7 +169,13 @@ func New(c Config) (*Messenger, error) {
 	m.jwtLifetime = c.JWT.Lifetime
 	m.jwtSigned = slices.Compact(slices.Sorted(slices.Values(c.JWT.SignedFields)))
 	m.open = `<script id="IntercomSettingsScriptTag"`
-	m.loader = [2]loaderParts{newLoader(c.AppID, false), newLoader(c.AppID, true)}
+	m.region, m.apiBase, m.widgetURL = c.Region, trimSlash(apiBase), c.WidgetURL
+	src := c.WidgetURL
+	if src == "" {
+		src = "https://widget.intercom.io/widget/" + c.AppID
+	}
+	widgetSrc := appendScriptURL(nil, src)
+	m.loader = [2]loaderParts{newLoader(widgetSrc, false), newLoader(widgetSrc, true)}
 	m.link = link.State{
 		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
 		InternalIPs: len(m.internal) > 0, Report: m.report,

@@ -7,18 +7,43 @@ import (
 	"github.com/goanalytical/intercom/core/internal/link"
 )
 
-// The loader follows Intercom's current snippet: update a Messenger that is
-// already loaded (client-side navigation); otherwise install a stub that
-// queues calls, and load the widget once the page has loaded. It contains no
-// "<" and no "--", so it can neither end its script element nor an enclosing
-// HTML comment.
+// The loader follows Intercom's current one (@intercom/messenger-js-sdk's
+// init). When the Messenger is already loaded (a client-side navigation by
+// Turbo or htmx, or a second snippet on the page), it calls
+// Intercom("reattach_activator"), so the Messenger re-attaches its launcher
+// to the new <body>, then update. Otherwise it installs a stub that queues
+// calls, and adds the widget script once document.readyState is
+// "interactive" or "complete", from a readystatechange listener with the
+// window's load event as a fallback (attachEvent("onload") in browsers
+// without addEventListener). The script gets the id widgetScriptID, and the
+// loader adds it at most once: not again when readystatechange and load
+// both fire, nor when a second snippet or a navigation runs the loader on
+// a page that already has it.
+//
+// After a logout the loader calls shutdown and then boot instead of
+// reattach_activator and update: boot after shutdown builds the launcher
+// anew in the current <body>, so there is nothing to re-attach.
+//
+// The queued calls q (a JSON array of [method, args...] arrays, escaped like
+// the settings) run after that, in order, through one fixed loop: the page
+// applies them to the Messenger as data and never evaluates them.
+//
+// The loader contains no "<" and no "--", so it can neither end its script
+// element nor an enclosing HTML comment; the widget URL is a JSON string
+// escaped the same way (see appendScriptURL).
 type loaderParts struct {
-	beforeNonce string // up to where the widget script gets its nonce
+	beforeNonce string // from after the calls up to where the widget script gets its nonce
 	afterNonce  string
 }
 
-func newLoader(appID string, shutdown bool) loaderParts {
-	loaded, queued, clear := `ic("update",s)`, ``, ``
+// loaderHead opens the loader; the queued calls follow it.
+const loaderHead = `;(function(){var q=`
+
+// widgetScriptID is the id of the widget script the loader adds.
+const widgetScriptID = "IntercomWidgetScript"
+
+func newLoader(widgetSrc []byte, shutdown bool) loaderParts {
+	loaded, queued, clear := `ic("reattach_activator");ic("update",s)`, ``, ``
 	if shutdown {
 		loaded, queued = `ic("shutdown");ic("boot",s)`, `i("shutdown");i("boot",s);`
 		// The page that runs the shutdown consumes the logout flag, so a
@@ -26,15 +51,33 @@ func newLoader(appID string, shutdown bool) loaderParts {
 		clear = `d.cookie="` + link.ShutdownCookie + `=; Max-Age=0; path=/; SameSite=Lax";`
 	}
 	return loaderParts{
-		beforeNonce: `;(function(){var w=window,d=document,s=w.intercomSettings,ic=w.Intercom;` + clear +
+		beforeNonce: `,w=window,d=document,s=w.intercomSettings,ic=w.Intercom,k;` + clear +
 			`if(typeof ic==="function"){` + loaded + `}else{` +
-			`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=i;` + queued +
-			`var l=function(){var e=d.createElement("script");e.type="text/javascript";e.async=true;` +
-			`e.src="https://widget.intercom.io/widget/` + appID + `";`,
-		afterNonce: `var x=d.getElementsByTagName("script")[0];x.parentNode.insertBefore(e,x)};` +
-			`if(d.readyState==="complete"){l()}else if(w.attachEvent){w.attachEvent("onload",l)}` +
-			`else{w.addEventListener("load",l,false)}}})();</script>`,
+			`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i;` + queued +
+			`var o,l=function(){if(o||d.getElementById("` + widgetScriptID + `")){return}o=1;` +
+			`var e=d.createElement("script");e.type="text/javascript";e.async=true;e.id="` + widgetScriptID + `";` +
+			`e.src=` + string(widgetSrc) + `;`,
+		afterNonce: `var x=d.getElementsByTagName("script")[0];x.parentNode.insertBefore(e,x)},` +
+			`r=function(){return d.readyState==="interactive"||d.readyState==="complete"};` +
+			`if(r()){l()}else if(w.attachEvent){w.attachEvent("onload",l)}else{` +
+			`d.addEventListener("readystatechange",function(){if(r()){l()}},false);w.addEventListener("load",l,false)}}` +
+			`for(k=0;k!==q.length;k++){ic.apply(w,q[k])}})();</script>`,
 	}
+}
+
+// appendScriptURL appends u as a JSON string escaped like the settings (no
+// "<", ">" or "&", so no "</script", "<!--" or "-->"), with the second of
+// two adjacent hyphens \u-escaped too, so that the loader has no "--" at
+// all.
+func appendScriptURL(dst []byte, u string) []byte {
+	for _, c := range appendString(nil, u) {
+		if c == '-' && len(dst) > 0 && dst[len(dst)-1] == '-' {
+			dst = append(dst, `\u002d`...)
+			continue
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 const (
@@ -68,6 +111,8 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	}
 	dst = append(dst, ">window.intercomSettings="...)
 	dst = m.appendSettings(dst, &v)
+	dst = append(dst, loaderHead...)
+	dst = append(dst, "[]"...)
 	l := &m.loader[0]
 	if v.Shutdown {
 		l = &m.loader[1]

@@ -8,24 +8,29 @@ import (
 	intercom "github.com/goanalytical/intercom/core"
 )
 
-// The loader exactly as rendered for app id abc12345 without a nonce.
-const wantLoader = `;(function(){var w=window,d=document,s=w.intercomSettings,ic=w.Intercom;` +
-	`if(typeof ic==="function"){ic("update",s)}else{` +
-	`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=i;` +
-	`var l=function(){var e=d.createElement("script");e.type="text/javascript";e.async=true;` +
+// The loader exactly as rendered for app id abc12345 without a nonce or
+// queued calls: Intercom's current loader (@intercom/messenger-js-sdk's
+// init).
+const wantLoader = `;(function(){var q=[],w=window,d=document,s=w.intercomSettings,ic=w.Intercom,k;` +
+	`if(typeof ic==="function"){ic("reattach_activator");ic("update",s)}else{` +
+	`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i;` +
+	`var o,l=function(){if(o||d.getElementById("IntercomWidgetScript")){return}o=1;` +
+	`var e=d.createElement("script");e.type="text/javascript";e.async=true;e.id="IntercomWidgetScript";` +
 	`e.src="https://widget.intercom.io/widget/abc12345";` +
-	`var x=d.getElementsByTagName("script")[0];x.parentNode.insertBefore(e,x)};` +
-	`if(d.readyState==="complete"){l()}else if(w.attachEvent){w.attachEvent("onload",l)}` +
-	`else{w.addEventListener("load",l,false)}}})();</script>`
+	`var x=d.getElementsByTagName("script")[0];x.parentNode.insertBefore(e,x)},` +
+	`r=function(){return d.readyState==="interactive"||d.readyState==="complete"};` +
+	`if(r()){l()}else if(w.attachEvent){w.attachEvent("onload",l)}else{` +
+	`d.addEventListener("readystatechange",function(){if(r()){l()}},false);w.addEventListener("load",l,false)}}` +
+	`for(k=0;k!==q.length;k++){ic.apply(w,q[k])}})();</script>`
 
 const anonSettings = `{"api_base":"https://api-iam.intercom.io","app_id":"abc12345"}`
 
 func TestRenderExact(t *testing.T) {
 	nonceLoader := strings.Replace(wantLoader, `var x=`, `e.setAttribute("nonce","r4nd0m+/Nonce0==");var x=`, 1)
 	shutdownLoader := strings.Replace(strings.Replace(strings.Replace(wantLoader,
-		`ic("update",s)`, `ic("shutdown");ic("boot",s)`, 1),
-		`w.Intercom=i;`, `w.Intercom=i;i("shutdown");i("boot",s);`, 1),
-		`ic=w.Intercom;`, `ic=w.Intercom;d.cookie="intercom_shutdown=; Max-Age=0; path=/; SameSite=Lax";`, 1)
+		`ic("reattach_activator");ic("update",s)`, `ic("shutdown");ic("boot",s)`, 1),
+		`w.Intercom=ic=i;`, `w.Intercom=ic=i;i("shutdown");i("boot",s);`, 1),
+		`ic=w.Intercom,k;`, `ic=w.Intercom,k;d.cookie="intercom_shutdown=; Max-Age=0; path=/; SameSite=Lax";`, 1)
 	tests := []struct {
 		name string
 		cfg  intercom.Config
@@ -43,6 +48,12 @@ func TestRenderExact(t *testing.T) {
 			intercom.Visitor{ClientIP: "10.9.8.7"},
 			"<!-- Intercom disabled on internal IP address\n" +
 				`<script id="IntercomSettingsScriptTag">window.intercomSettings=` + anonSettings + wantLoader + "\n-->"},
+		{"widget from a mirror", intercom.Config{AppID: "abc12345", WidgetURL: "https://cdn.example.com/intercom/widget.js?app=abc12345"}, intercom.Visitor{},
+			`<script id="IntercomSettingsScriptTag">window.intercomSettings=` + anonSettings +
+				strings.Replace(wantLoader, `"https://widget.intercom.io/widget/abc12345"`, `"https://cdn.example.com/intercom/widget.js?app=abc12345"`, 1)},
+		{"widget from localhost over http", intercom.Config{AppID: "abc12345", WidgetURL: "http://localhost:8080/widget/abc12345"}, intercom.Visitor{},
+			`<script id="IntercomSettingsScriptTag">window.intercomSettings=` + anonSettings +
+				strings.Replace(wantLoader, `"https://widget.intercom.io/widget/abc12345"`, `"http://localhost:8080/widget/abc12345"`, 1)},
 		{"eu region", intercom.Config{AppID: "abc12345", Region: intercom.RegionEU}, intercom.Visitor{},
 			`<script id="IntercomSettingsScriptTag">window.intercomSettings={"api_base":"https://api-iam.eu.intercom.io","app_id":"abc12345"}` + wantLoader},
 	}

@@ -26,8 +26,9 @@ const (
 
 // instrument runs in every document before the page's own scripts. It
 // records Content-Security-Policy violations, and what window.Intercom and
-// the DOM look like at DOMContentLoaded: after the snippet ran, before the
-// load event on which the loader inserts the widget script.
+// the DOM look like at DOMContentLoaded: after the snippet ran and after
+// readyState became "interactive", on which the loader inserts the widget
+// script (once), before the widget script has loaded.
 const instrument = `(function () {
   window.__csp = [];
   document.addEventListener("securitypolicyviolation", function (e) {
@@ -356,8 +357,8 @@ func (tb *tab) check(nonce string, want map[string]any, wantQueue []any) observa
 
 	if d := o.DCL; d == nil {
 		t.Errorf("no DOMContentLoaded record")
-	} else if !d.IsQueueingStub || d.IntercomType != "function" || d.WidgetScripts != 0 {
-		t.Errorf("at DOMContentLoaded, window.Intercom is a %s (queueing stub: %v) and %d widget scripts exist; want the queueing stub and none yet",
+	} else if !d.IsQueueingStub || d.IntercomType != "function" || d.WidgetScripts != 1 {
+		t.Errorf("at DOMContentLoaded, window.Intercom is a %s (queueing stub: %v) and %d widget scripts exist; want the queueing stub and the one the loader added at readyState interactive",
 			d.IntercomType, d.IsQueueingStub, d.WidgetScripts)
 	}
 

@@ -109,15 +109,10 @@ type tab struct {
 // widget from a local TLS server that stands in for widget.intercom.io, and
 // checks what the page and the widget saw.
 //
-// Without Chromium it skips, unless INTERCOM_E2E=1 is set: then it fails.
+// Without a browser it skips, unless INTERCOM_E2E=1 is set: then it fails
+// (see needBrowser, and BrowserEnv to point it at one).
 func RunBrowser(t *testing.T, serve Server) {
-	chromium, err := chromiumPath()
-	if err != nil {
-		if e2eRequired() {
-			t.Fatalf("INTERCOM_E2E=1 but %v", err)
-		}
-		t.Skipf("skipping the browser tests: %v; set INTERCOM_E2E=1 to make this a failure", err)
-	}
+	chromium := needBrowser(t, browserPath)
 
 	widget := newWidgetServer(t, AppID)
 	widgetAddr := strings.TrimPrefix(widget.URL, "https://")

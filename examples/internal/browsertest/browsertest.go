@@ -8,9 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,20 +125,6 @@ func nonceOf(t *testing.T, policy string) string {
 
 // e2eRequired reports whether a missing Chromium is a failure.
 func e2eRequired() bool { return os.Getenv("INTERCOM_E2E") == "1" }
-
-// chromiumPath returns the Chromium to drive: /usr/bin/chromium, else
-// chromium on PATH.
-func chromiumPath() (string, error) {
-	const debian = "/usr/bin/chromium"
-	if fi, err := os.Stat(debian); err == nil && !fi.IsDir() {
-		return debian, nil
-	}
-	p, err := exec.LookPath("chromium")
-	if err != nil {
-		return "", errors.New("no Chromium: neither /usr/bin/chromium nor chromium on PATH (Debian: apt-get install chromium chromium-driver)")
-	}
-	return p, nil
-}
 
 // snippetSettings returns the settings object the page's snippet assigns.
 func snippetSettings(t *testing.T, page string) map[string]any {

@@ -87,9 +87,11 @@
 // exactly once, right before the last </body>, for the handler's visitor,
 // into text/html pages however they are written; everything else left byte
 // for byte as the handler wrote it; an injected page private to the visitor
-// unless the handler set a caching policy), logout (exactly this workspace's
-// intercom-* cookies expired with the configured Domain, and the next page,
-// only that one, shutting the Messenger down) and settings-json (the JSON of
+// unless the handler set a caching policy), head (HEAD of an injected page
+// answers the headers GET gets, and uses up no pending logout), logout
+// (exactly this workspace's intercom-* cookies expired with the configured
+// Domain, and the next page, only that one, shutting the Messenger down) and
+// settings-json (the JSON of
 // the settings endpoint is the object the page's snippet carries, or null,
 // and is not cacheable). Pages are read with an HTML5 tokenizer and the
 // settings are compared as parsed JSON, with exact values; errors the

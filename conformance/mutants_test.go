@@ -432,7 +432,32 @@ var mutants = []mutant{
 				http.SetCookie(rec, &http.Cookie{Name: adapter.ShutdownCookie, Path: "/", MaxAge: -1, SameSite: http.SameSiteLaxMode})
 			}
 		}),
-		mustFail: []string{"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched"},
+		mustFail: []string{
+			"whole-page/head-untouched", "whole-page/status-204-untouched", "whole-page/status-304-untouched",
+			"head/keeps-logout",
+		},
+	},
+	{
+		// Whole-page install that leaves HEAD alone: HEAD answers the
+		// headers of the page as the handler wrote it, GET those of the
+		// injected page.
+		name: "head-left-alone",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.Method != http.MethodHead || r.URL.Path != conformance.RawPath {
+				return
+			}
+			if raw, at := snippetIn(rec.body); at >= 0 {
+				rec.body = cut(rec.body, at, len(raw))
+				for _, k := range []string{"Cache-Control", "Etag", "Accept-Ranges", "Content-Length"} {
+					if v, ok := s.Raw.Header[k]; ok {
+						rec.header.Set(k, v)
+					} else {
+						rec.header.Del(k)
+					}
+				}
+			}
+		}),
+		mustFail: []string{"head/same-headers-as-get", "head/content-length-set-by-handler", "head/keeps-logout"},
 	},
 	{
 		// A templ component that finds no state in the context templ

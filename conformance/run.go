@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 )
 
@@ -133,6 +134,11 @@ var groups = []group{
 		{"three-byte-writes-flushed", testWholePageChunks(true)},
 		{"template-already-rendered", testWholePageTemplate},
 		{"large-page", testWholePageLarge},
+	}},
+	{"head", []testCase{
+		{"same-headers-as-get", testHeadSameHeaders(nil)},
+		{"content-length-set-by-handler", testHeadSameHeaders(map[string]string{"Content-Length": strconv.Itoa(len(decoyPage))})},
+		{"keeps-logout", testHeadKeepsLogout},
 	}},
 	{"logout", []testCase{
 		{"expires-intercom-cookies", testLogoutCookies("")},

@@ -20,12 +20,13 @@ import (
 //	e.Use(intercomecho.Middleware(m))
 //	e.Use(intercomecho.Inject())
 //
-// The rules are the kit's (adapter.Request.Inject): Inject leaves alone HEAD
-// requests, 1xx, 204, 206 and 3xx responses, anything but text/html
-// (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip, br, ...)
-// and pages that rendered the snippet already, so a page never gets two. It
-// drops Content-Length from the pages it changes and marks them
-// Cache-Control: private unless the handler set a policy. The decision waits
+// The rules are the kit's (adapter.Request.Inject): Inject leaves alone 1xx,
+// 204, 206 and 3xx responses, anything but text/html (c.JSON, c.String,
+// ...), encoded bodies (Content-Encoding gzip, br, ...) and pages that
+// rendered the snippet already, so a page never gets two. It drops
+// Content-Length from the pages it changes and marks them Cache-Control:
+// private unless the handler set a policy. HEAD is answered as GET, so that
+// both carry the same headers (net/http drops the body). The decision waits
 // for the first write of the body, so headers set after
 // c.Response().WriteHeader but before the body still count.
 //
@@ -40,8 +41,9 @@ import (
 // the end.
 //
 // echo's middleware.Gzip installed before Inject compresses the page Inject
-// produces; installed after it, it hands Inject compressed bytes, which pass
-// through untouched.
+// produces, snippet included; installed after it, it hands Inject
+// compressed bytes, which pass through untouched: a valid gzip page without
+// the snippet.
 //
 // Without Middleware on the route, on a request its skipper excluded, with a
 // disabled Messenger, and installed a second time, Inject does nothing. If

@@ -51,8 +51,10 @@
 //	e.Use(intercomecho.Inject())
 //
 // It leaves alone pages that rendered the snippet already, everything that
-// is not text/html, compressed bodies, HEAD requests and 1xx, 204, 206 and
-// 3xx responses. Pages stream through it with bounded memory, and the
+// is not text/html, bodies already compressed when they reach it, and 1xx,
+// 204, 206 and 3xx responses; HEAD gets the headers GET gets. Install
+// middleware.Gzip before Inject, so that it compresses the page with the
+// snippet. Pages stream through it with bounded memory, and the
 // *echo.Response's Size counts the snippet for echo's request logger.
 //
 // # Logout

@@ -3,6 +3,7 @@ module github.com/goanalytical/intercom/adapters/fiber
 go 1.25.0
 
 require (
+	github.com/andybalholm/brotli v1.1.0
 	github.com/goanalytical/intercom/conformance v0.1.0
 	github.com/goanalytical/intercom/core v0.1.0
 	github.com/gofiber/contrib/jwt v1.1.2
@@ -16,7 +17,6 @@ require (
 
 require (
 	github.com/MicahParks/keyfunc/v2 v2.1.0 // indirect
-	github.com/andybalholm/brotli v1.1.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/flosch/pongo2/v6 v6.0.0 // indirect
 	github.com/gofiber/template v1.8.3 // indirect

@@ -73,10 +73,11 @@
 //	app.Use(intercomfiber.Inject())
 //
 // It leaves alone pages that rendered the snippet already, everything that is
-// not text/html, compressed bodies, HEAD requests, 1xx, 204, 206 and 3xx
-// responses, and body streams (c.SendFile, the static middleware,
-// c.SendStream), which fasthttp cannot hand over. Install fiber's compress
-// middleware before Inject, so that it compresses the page with the snippet.
+// not text/html, bodies compressed before it sees them, 1xx, 204, 206 and 3xx
+// responses (HEAD gets the headers GET gets), and body streams (c.SendFile,
+// the static middleware, c.SendStream), which fasthttp cannot hand over.
+// Install fiber's compress middleware before Inject, so that it compresses
+// the page with the snippet.
 //
 // # Logout
 //

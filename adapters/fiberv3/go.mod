@@ -3,18 +3,19 @@ module github.com/goanalytical/intercom/adapters/fiberv3
 go 1.25.0
 
 require (
+	github.com/andybalholm/brotli v1.2.2
 	github.com/goanalytical/intercom/conformance v0.1.0
 	github.com/goanalytical/intercom/core v0.1.0
 	github.com/gofiber/fiber/v3 v3.5.0
 	github.com/gofiber/template/django/v3 v3.1.14
 	github.com/gofiber/template/html/v2 v2.1.3
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/klauspost/compress v1.19.2
 	github.com/stretchr/testify v1.11.1
 	github.com/valyala/fasthttp v1.73.0
 )
 
 require (
-	github.com/andybalholm/brotli v1.2.2 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/flosch/pongo2/v6 v6.0.0 // indirect
 	github.com/gofiber/fiber/v2 v2.52.8 // indirect
@@ -23,7 +24,6 @@ require (
 	github.com/gofiber/utils v1.2.0 // indirect
 	github.com/gofiber/utils/v2 v2.4.1 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mattn/go-runewidth v0.0.16 // indirect

@@ -17,7 +17,7 @@ import "github.com/gofiber/fiber/v3"
 // response after the handler returns: the snippet sees every Identify and
 // Set of the handler, and Inject may be installed before or after New. The
 // rules are the kit's (adapter.Request.InjectBuffered): Inject leaves alone
-// HEAD requests, 1xx, 204, 206 and 3xx responses, anything but text/html,
+// 1xx, 204, 206 and 3xx responses, anything but text/html,
 // encoded bodies (Content-Encoding gzip, br, ...), pages without a </body>
 // (or whose last one is followed by more than 64 KB), and pages that carry
 // the snippet already (through Data, Snippet, Component, or Views on a
@@ -26,12 +26,15 @@ import "github.com/gofiber/fiber/v3"
 // fragment for htmx, say) leaves the logout flag of Shutdown for the next
 // page. A page that gets it loses its ETag and Accept-Ranges, gets its new
 // Content-Length, and becomes Cache-Control: private unless the handler set
-// a caching policy.
+// a caching policy. HEAD is answered as GET (fasthttp builds the body and
+// sends its Content-Length), so that both carry the same headers.
 //
-// Order matters for middleware that rewrites the body: install fiber's
-// compress (and etag) middleware before Inject, so that they see the page
-// with the snippet; installed after Inject, compress hands it gzip or brotli
-// bytes, which pass through untouched. Do not put pages whose snippet
+// Order matters for middleware that rewrites the body, as fiber's run after
+// the handler chain returns: install fiber's compress (and etag) middleware
+// before Inject, so that they see the page with the snippet; installed
+// after Inject, compress hands it gzip, brotli or zstd bytes and their
+// Content-Encoding, which pass through untouched: a valid compressed page
+// without the snippet. Do not put pages whose snippet
 // identifies a visitor in a shared cache (fiber's cache middleware).
 //
 // Left alone as well:

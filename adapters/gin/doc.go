@@ -57,9 +57,11 @@
 //	r.Use(intercomgin.Inject())
 //
 // It leaves alone pages that rendered the snippet through Data, Snippet or
-// Component,
-// everything that is not text/html, compressed bodies, HEAD requests and
-// 1xx, 204, 206 and 3xx responses. Pages stream through it with bounded memory.
+// Component, everything that is not text/html, bodies already compressed
+// when they reach it, and 1xx, 204, 206 and 3xx responses; HEAD gets the
+// headers GET gets. Install gin-contrib/gzip before Inject, so that it
+// compresses the page with the snippet. Pages stream through it with
+// bounded memory.
 //
 // # Logout
 //

@@ -19,12 +19,13 @@ import (
 //	r.Use(intercomgin.Middleware(m))
 //	r.Use(intercomgin.Inject())
 //
-// The rules are the kit's (adapter.Request.Inject): Inject leaves alone HEAD
-// requests, 1xx, 204, 206 and 3xx responses, anything but text/html
-// (c.JSON, c.String, ...), encoded bodies (Content-Encoding gzip, br, ...)
-// and pages that rendered the snippet already, so a page never gets two. It
-// drops Content-Length from the pages it changes and marks them
-// Cache-Control: private unless the handler set a policy. The decision waits
+// The rules are the kit's (adapter.Request.Inject): Inject leaves alone 1xx,
+// 204, 206 and 3xx responses, anything but text/html (c.JSON, c.String,
+// ...), encoded bodies (Content-Encoding gzip, br, ...) and pages that
+// rendered the snippet already, so a page never gets two. It drops
+// Content-Length from the pages it changes and marks them Cache-Control:
+// private unless the handler set a policy. HEAD is answered as GET, so that
+// both carry the same headers (net/http drops the body). The decision waits
 // for the first write of the body, so the Content-Type that c.HTML sets
 // after c.Status counts.
 //
@@ -38,9 +39,12 @@ import (
 // the snippet. Middleware installed before it, such as gin.Logger, sees
 // both as sent, snippet included.
 //
-// A compressing middleware (such as gin-contrib/gzip) installed before or
-// after Inject sets Content-Encoding, so Inject leaves its pages alone: use
-// Data on such routes.
+// gin-contrib/gzip installed before Inject, as apps install it, sets
+// Content-Encoding before the handler runs and compresses what Inject
+// writes: the page gets the snippet, then is compressed (error pages, which
+// gzip sends uncompressed, get it too). Installed after Inject, it hands
+// Inject compressed bytes, which pass through untouched: a valid gzip page
+// without the snippet.
 //
 // Without Middleware on the route, on a request its skipper excluded, with a
 // disabled Messenger, and installed a second time, Inject does nothing. If
@@ -119,10 +123,12 @@ func (w *injectWriter) WriteString(s string) (int, error) {
 
 // sent marks the original writer written once the InjectWriter has sent the
 // headers; before that (it holds the first bytes of a page to sniff its
-// type) they must not go out.
+// type) they must not go out. It writes nothing rather than calling
+// WriteHeaderNow: a writer in between, such as gin-contrib/gzip's, settles
+// its headers on its first write (it sends error pages uncompressed).
 func (w *injectWriter) sent() {
-	if w.iw.Decided() {
-		w.ResponseWriter.WriteHeaderNow()
+	if w.iw.Decided() && !w.Written() {
+		_, _ = w.ResponseWriter.Write(nil)
 	}
 }
 

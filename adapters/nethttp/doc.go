@@ -53,8 +53,10 @@
 //	r.Use(intercomhttp.Middleware(m), intercomhttp.Inject())
 //
 // It leaves alone pages that rendered the snippet already, everything that
-// is not text/html, compressed bodies, HEAD requests and 1xx, 204, 206 and
-// 3xx responses. Pages stream through it with bounded memory.
+// is not text/html, bodies already compressed when they reach it, and 1xx,
+// 204, 206 and 3xx responses; HEAD gets the headers GET gets. Wrap a
+// compressing handler (such as klauspost/compress's gzhttp) around Inject,
+// so that it compresses the page with the snippet. Pages stream through it with bounded memory.
 //
 // # Logout
 //

@@ -7,6 +7,7 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/goanalytical/intercom/conformance v0.1.0
 	github.com/goanalytical/intercom/core v0.1.0
+	github.com/klauspost/compress v1.19.2
 	github.com/stretchr/testify v1.11.1
 )
 

@@ -16,18 +16,21 @@ import (
 //
 //	r.Use(intercomhttp.Middleware(m), intercomhttp.Inject())
 //
-// The rules are the kit's (adapter.Request.Inject): Inject leaves alone HEAD
-// requests, 1xx, 204, 206 and 3xx responses, anything but text/html, encoded
-// bodies (Content-Encoding gzip, br, ...) and pages that rendered the
-// snippet already, so a page never gets two. It drops Content-Length from
-// the pages it changes and marks them Cache-Control: private unless the
-// handler set a policy. Pages stream with bounded memory, http.Flusher and
+// The rules are the kit's (adapter.Request.Inject): Inject leaves alone 1xx,
+// 204, 206 and 3xx responses, anything but text/html, encoded bodies
+// (Content-Encoding gzip, br, ...) and pages that rendered the snippet
+// already, so a page never gets two. It drops Content-Length from the pages
+// it changes and marks them Cache-Control: private unless the handler set a
+// policy. HEAD is answered as GET, so that both carry the same headers
+// (net/http drops the body). Pages stream with bounded memory, http.Flusher and
 // http.ResponseController included; the snippet is rendered once the
 // handler returns, so it sees every Identify and Set of the handler.
 //
-// A compressing middleware installed between Middleware and Inject sees the
-// page with the snippet; installed after Inject, it hands Inject encoded
-// bytes, which pass through untouched.
+// A compressing middleware (such as klauspost/compress's gzhttp) wrapped
+// around Inject compresses the page with the snippet, whether it sets
+// Content-Encoding before calling the handler or on the first write;
+// wrapped inside Inject, it hands Inject encoded bytes, which pass through
+// untouched: a valid compressed page without the snippet.
 //
 // Without Middleware (warned once), on a skipped request, with a disabled
 // Messenger, and installed a second time, Inject does nothing. If the

@@ -2,6 +2,7 @@ package adapter
 
 import (
 	"io"
+	"net/http"
 	"sync"
 
 	"github.com/goanalytical/intercom/core/internal/scan"
@@ -35,6 +36,21 @@ type BufferedHeader interface {
 // rendered only for a page that takes it (so a fragment leaves a pending
 // logout for the next page). It reports whether it inserted the snippet.
 //
+// Compression: fasthttp's compressors (fiber's compress middleware,
+// fasthttp.CompressHandler) encode the finished response on the way out and
+// set Content-Encoding only then. Installed before Inject, one compresses
+// the page after InjectBuffered has given it the snippet; installed after
+// Inject, it has compressed the body by the time InjectBuffered sees it,
+// and the Content-Encoding it set leaves the response untouched, a valid
+// compressed page without the snippet. Any Content-Encoding on the finished
+// response means its body is encoded.
+//
+// HEAD: fasthttp builds the body of a response to HEAD and sends only its
+// headers, Content-Length the body's. InjectBuffered gives that body the
+// snippet as for GET, so that HEAD and GET answer the same Content-Length
+// and Cache-Control; the snippet of a HEAD response uses nothing up (a
+// pending logout stays for the next page that shows the snippet).
+//
 // A body stream (a file, SetBodyStreamWriter) is left alone: it cannot be
 // read back without closing it, nor held in bounded memory. The page is not
 // copied: the snippet is spliced into the response's own body buffer, and a
@@ -43,7 +59,7 @@ type BufferedHeader interface {
 // snippet, rest of the page, with its Content-Length.
 func (r *Request[C]) InjectBuffered(method string, resp BufferedResponse, h BufferedHeader) bool {
 	if !r.active() || r.rendered || resp.IsBodyStream() ||
-		!scan.ShouldInject(method, resp.StatusCode(), string(h.ContentType()), string(h.ContentEncoding())) {
+		!scan.ShouldInject(resp.StatusCode(), string(h.ContentType()), string(h.ContentEncoding())) {
 		return false
 	}
 	page := resp.Body()
@@ -52,7 +68,11 @@ func (r *Request[C]) InjectBuffered(method string, resp BufferedResponse, h Buff
 		return false
 	}
 	s, _ := splices.Get().(*splice)
-	s.snippet = r.AppendSnippet(s.snippet[:0])
+	if method == http.MethodHead {
+		s.snippet = r.appendPreview(s.snippet[:0])
+	} else {
+		s.snippet = r.AppendSnippet(s.snippet[:0])
+	}
 	if len(s.snippet) == 0 {
 		s.release()
 		return false

@@ -19,6 +19,9 @@ type page interface {
 	// AppendSnippet renders the snippet; here after the headers have gone
 	// out, so a logout flag is left for the page's script to delete.
 	AppendSnippet(dst []byte) []byte
+	// appendPreview renders the same snippet without using anything up,
+	// for a response to HEAD, whose body nobody runs.
+	appendPreview(dst []byte) []byte
 }
 
 // InjectWriter is whole-page install for net/http-based frameworks, as
@@ -31,12 +34,22 @@ type page interface {
 // body, as Gin does, count; for a body without a Content-Type, once the
 // bytes net/http would sniff the type from are in (see Write).
 //
+// A Content-Encoding the response already had when the InjectWriter was
+// made was set by a layer outside it (gin-contrib/gzip sets it before the
+// handler runs) that encodes what the InjectWriter passes on: the body
+// written to the InjectWriter is still plain, and the page gets the
+// snippet. One that the handler, or a compressing middleware inside Inject,
+// set or changed means the body is encoded already, and so does a body
+// that starts with gzip's or zstd's magic number: such responses pass
+// through untouched.
+//
 // An adapter whose framework has a writer interface of its own (gin's
 // gin.ResponseWriter) wraps the InjectWriter in it; the others hand it to
 // the handler as it is.
 type InjectWriter struct {
 	http.ResponseWriter
-	method  string
+	head    bool   // a response to HEAD: decided as for GET, see finish
+	outer   string // the Content-Encoding set outside, before the handler ran
 	page    page
 	status  int
 	decided bool
@@ -85,9 +98,30 @@ func prepareHeaders(h headerEditor) {
 // newInjectWriter wraps w for a request with the given method. The snippet
 // is rendered at most once, at finish, so it sees everything the handler set.
 func newInjectWriter(w http.ResponseWriter, method string, p page) *InjectWriter {
-	iw := &InjectWriter{ResponseWriter: w, method: method, page: p}
+	iw := &InjectWriter{ResponseWriter: w, head: method == http.MethodHead, page: p}
+	iw.outer = w.Header().Get("Content-Encoding")
 	iw.inj.Reset(w)
 	return iw
+}
+
+// encoding returns the Content-Encoding of the body written to the
+// InjectWriter, first its start: "" where the only encoding is the one set
+// outside before the handler ran, by a layer that encodes what passes
+// through it, unless the body starts with the magic number of gzip or zstd
+// (a handler that serves a precompressed page under such a layer).
+func (w *InjectWriter) encoding(first []byte) string {
+	ce := w.Header().Get("Content-Encoding")
+	if ce == "" || ce != w.outer || encodedAlready(first) {
+		return ce
+	}
+	return ""
+}
+
+// encodedAlready reports whether a body starting with first is gzip or
+// zstd, which no text/html page starts with.
+func encodedAlready(first []byte) bool {
+	return len(first) >= 2 && first[0] == 0x1f && first[1] == 0x8b ||
+		len(first) >= 4 && first[0] == 0x28 && first[1] == 0xb5 && first[2] == 0x2f && first[3] == 0xfd
 }
 
 // WriteHeader records the status; headers go out with the first write.
@@ -141,7 +175,7 @@ func (w *InjectWriter) decide(first []byte) {
 		w.status = http.StatusOK
 	}
 	h := w.Header()
-	w.active = !w.page.Rendered() && scan.ShouldInject(w.method, w.status, h.Get("Content-Type"), h.Get("Content-Encoding"))
+	w.active = !w.page.Rendered() && scan.ShouldInject(w.status, h.Get("Content-Type"), w.encoding(first))
 	if w.active {
 		prepareHeaders(h)
 	}
@@ -330,13 +364,29 @@ func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 		return w.inj.Finish(nil)
 	}
 	bp := bufPool.Get().(*[]byte)
-	snippet := w.page.AppendSnippet((*bp)[:0])
+	var snippet []byte
+	if w.head {
+		snippet = w.page.appendPreview((*bp)[:0])
+	} else {
+		snippet = w.page.AppendSnippet((*bp)[:0])
+	}
 	defer putBuf(bp, snippet)
 	ok, err := w.inj.Finish(snippet)
 	if ok {
 		w.added = len(snippet)
 	}
 	return ok, err
+}
+
+// appendPreview is AppendSnippet for a response to HEAD: the snippet a GET
+// would get, with nothing used up, since nobody runs a HEAD response's
+// body: a pending logout stays for the next page that shows the snippet.
+func (r *Request[C]) appendPreview(dst []byte) []byte {
+	if !r.active() {
+		return dst
+	}
+	r.rendered = true
+	return r.mw.m.AppendSnippet(dst, r.Visitor())
 }
 
 // Status returns the status the handler set (200 if it wrote without one, 0
@@ -360,15 +410,29 @@ func (w *InjectWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // a disabled Messenger, or an Inject already running for this request (the
 // middleware installed twice).
 //
-// The rules: no snippet for HEAD requests, 1xx, 204, 206 and 3xx
-// responses, anything but text/html, encoded bodies (Content-Encoding gzip,
-// br, ...) and pages that rendered the snippet already (a template helper,
-// or the snippet's own marker in the body). A page that gets it loses its
-// Content-Length, Accept-Ranges and ETag, and becomes Cache-Control: private
-// unless the handler set a caching policy. The page streams: all but a held
-// </body> candidate goes out as it is written, and memory stays bounded.
-// The snippet is rendered once, after serve returns, so it sees every
-// Identify and Set of the handler.
+// The rules: no snippet for 1xx, 204, 206 and 3xx responses, anything but
+// text/html, encoded bodies (Content-Encoding gzip, br, ...) and pages that
+// rendered the snippet already (a template helper, or the snippet's own
+// marker in the body). A page that gets it loses its Content-Length,
+// Accept-Ranges and ETag, and becomes Cache-Control: private unless the
+// handler set a caching policy. The page streams: all but a held </body>
+// candidate goes out as it is written, and memory stays bounded. The
+// snippet is rendered once, after serve returns, so it sees every Identify
+// and Set of the handler.
+//
+// Compression: a Content-Encoding that w already has when Inject starts was
+// set by a middleware outside it that encodes what Inject writes
+// (gin-contrib/gzip sets it before calling the handler), so the page gets
+// the snippet and is then compressed; a Content-Encoding the handler, or a
+// compressing middleware inside Inject, sets means the bytes Inject sees
+// are encoded already, and they pass through untouched. So install
+// compression before Inject. See InjectWriter.
+//
+// HEAD is answered as GET would be, the snippet included (net/http
+// discards the body), so that both carry the same headers: the same
+// Content-Length where net/http computes one, Cache-Control: private, no
+// ETag. The snippet of a HEAD response uses nothing up: a pending logout
+// stays for the next page that shows the snippet.
 //
 // If serve panics, what it wrote is sent without the snippet and the panic
 // goes on. added is the length of the inserted snippet (0 if none), for

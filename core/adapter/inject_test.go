@@ -2,6 +2,7 @@ package adapter_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"io"
 	"net/http"
@@ -67,11 +68,25 @@ func TestInject(t *testing.T) {
 			w.Header().Set("Content-Encoding", "gzip")
 			_, _ = io.WriteString(w, page)
 		}, 200, page, "", false},
-		{"HEAD untouched", "HEAD", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+		// HEAD is decided as GET, so both have the same headers; net/http
+		// discards the body of a HEAD response (the recorder keeps it).
+		{"HEAD with the page written", "HEAD", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "31")
+			_, _ = io.WriteString(w, page)
+		}, 200, "<html><body>hello{S}</body></html>", "", true},
+		// http.ServeContent answers HEAD with the page's Content-Length and
+		// no body; GET would not get that length, so HEAD does not either.
+		{"HEAD without a body, as http.ServeContent answers it", "HEAD", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			w.Header().Set("Content-Length", "31")
 			w.WriteHeader(200)
-		}, 200, "", "31", false},
+		}, 200, "", "", false},
+		{"HEAD of JSON untouched", "HEAD", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "10")
+			w.WriteHeader(200)
+		}, 200, "", "10", false},
 		{"a page that carries the snippet's marker", "GET", func(_ *adapter.Request[*ctx], w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = io.WriteString(w, `<body><script id="IntercomSettingsScriptTag"></script></body>`)
@@ -132,6 +147,77 @@ func TestInject(t *testing.T) {
 			}
 			if tt.injected && !r.Rendered() {
 				t.Error("injected, yet not Rendered")
+			}
+		})
+	}
+}
+
+// TestInjectOuterEncoding: a Content-Encoding the response had before Inject
+// ran was set by a compressing layer outside it (gin-contrib/gzip sets it
+// before calling the handler), which compresses what Inject writes: the
+// page it sees is plain and gets the snippet. An encoding the handler sets
+// or changes, and a body that starts gzip's or zstd's magic number, mean
+// the body is encoded already.
+func TestInjectOuterEncoding(t *testing.T) {
+	const page = "<html><body>hello</body></html>"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = io.WriteString(zw, page)
+	_ = zw.Close()
+	zstdFrame := "\x28\xb5\x2f\xfd" + page // the magic number is all that counts
+	html := func(encoding, body string) func(w http.ResponseWriter) {
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			if encoding != "" {
+				w.Header().Set("Content-Encoding", encoding)
+			}
+			_, _ = io.WriteString(w, body)
+		}
+	}
+	tests := []struct {
+		name     string
+		outer    string // the Content-Encoding set before Inject ran
+		handler  func(w http.ResponseWriter)
+		want     string // {S} stands for the snippet
+		injected bool
+	}{
+		{"outer gzip: injected", "gzip", html("", page), "<html><body>hello{S}</body></html>", true},
+		{"outer br: injected", "br", html("", page), "<html><body>hello{S}</body></html>", true},
+		{"outer gzip set again by the handler: injected", "gzip", html("gzip", page), "<html><body>hello{S}</body></html>", true},
+		{"outer gzip removed by the handler: injected", "gzip", func(w http.ResponseWriter) {
+			w.Header().Del("Content-Encoding")
+			html("", page)(w)
+		}, "<html><body>hello{S}</body></html>", true},
+		{"outer gzip, the handler's br: untouched", "gzip", html("br", page), page, false},
+		{"no outer encoding, the handler's gzip: untouched", "", html("gzip", gz.String()), gz.String(), false},
+		{"outer gzip, a gzip body: untouched", "gzip", html("gzip", gz.String()), gz.String(), false},
+		{"outer zstd, a zstd body: untouched", "zstd", html("", zstdFrame), zstdFrame, false},
+	}
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := snippetOf(m)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			if tt.outer != "" {
+				rec.Header().Set("Content-Encoding", tt.outer)
+			}
+			r := start(m, glue(), &ctx{})
+			added, err := r.Inject(rec, "GET", func(w http.ResponseWriter, _ *adapter.InjectWriter) { tt.handler(w) })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := expand(tt.want, snippet); rec.Body.String() != want {
+				t.Errorf("body %q, want %q", rec.Body.String(), want)
+			}
+			if got := added == len(snippet); got != tt.injected {
+				t.Errorf("added %d, injected %v, want %v", added, got, tt.injected)
+			}
+			wantCache := ""
+			if tt.injected {
+				wantCache = "private"
+			}
+			if got := rec.Header().Get("Cache-Control"); got != wantCache {
+				t.Errorf("Cache-Control %q, want %q", got, wantCache)
 			}
 		})
 	}
@@ -613,7 +699,9 @@ func TestInjectBuffered(t *testing.T) {
 		{"raw, a large page", setup{}, strings.Repeat("<p>x</p>", 10000) + "</body>" + strings.Repeat("y", 5000),
 			strings.Repeat("<p>x</p>", 10000) + "{S}</body>" + strings.Repeat("y", 5000), true},
 		{"an error page", setup{status: 500, ct: "text/html; charset=utf-8", owned: true}, page, "<html><body>hello{S}</body></html>", true},
-		{"HEAD", setup{method: "HEAD", owned: true}, page, page, false},
+		{"HEAD, as GET", setup{method: "HEAD", owned: true}, page, "<html><body>hello{S}</body></html>", true},
+		{"HEAD of a page the response does not own", setup{method: "HEAD"}, page, "<html><body>hello{S}</body></html>", true},
+		{"HEAD of a redirect", setup{method: "HEAD", status: 302, owned: true}, page, page, false},
 		{"redirect", setup{status: 302, owned: true}, page, page, false},
 		{"204", setup{status: 204}, page, page, false},
 		{"json", setup{ct: "application/json"}, `{"a":"</body>"}`, `{"a":"</body>"}`, false},
@@ -771,27 +859,31 @@ func TestInjectBufferedConcurrent(t *testing.T) {
 
 // TestInjectBufferedShutdownFlag: the page after a logout clears the flag
 // through SetCookie (the headers are still open); a fragment leaves it for
-// the next page.
+// the next page, and so does a response to HEAD, whose snippet nobody runs,
+// though it has the snippet GET would have.
 func TestInjectBufferedShutdownFlag(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	tests := []struct {
-		name, body string
-		injected   bool
+		name, method, body string
+		injected, cleared  bool
 	}{
-		{"a page", "<body>x</body>", true},
-		{"a fragment", "<p>x</p>", false},
+		{"a page", "GET", "<body>x</body>", true, true},
+		{"a fragment", "GET", "<p>x</p>", false, false},
+		{"HEAD of a page", "HEAD", "<body>x</body>", true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &ctx{cookies: []string{adapter.ShutdownCookie}}
 			r := start(m, glue(), c)
 			resp := newFakeResponse(200, "text/html", tt.body, true)
-			if got := r.InjectBuffered("GET", resp, resp.hdr); got != tt.injected {
+			if got := r.InjectBuffered(tt.method, resp, resp.hdr); got != tt.injected {
 				t.Fatalf("InjectBuffered = %v", got)
 			}
 			var wantSet []string
-			if tt.injected {
+			if tt.cleared {
 				wantSet = []string{doneCookie}
+			}
+			if tt.injected {
 				if body := string(resp.Body()); !strings.Contains(body, shutdownCall) {
 					t.Errorf("no shutdown in %s", body)
 				}

@@ -253,12 +253,14 @@ func (j *Injector) Finish(snippet []byte) (bool, error) {
 }
 
 // ShouldInject reports whether whole-page install applies to a response:
-// not to HEAD requests, not to 1xx, 204, 206 (a byte range of the page) or
-// 3xx responses (a browser never runs a redirect's body, and rendering a
-// snippet there would use up a pending logout), only to text/html
-// (any parameters, any case), and not to encoded (gzip, br, ...) bodies.
-func ShouldInject(method string, status int, contentType, contentEncoding string) bool {
-	if method == http.MethodHead || status < 200 || status >= 300 && status < 400 ||
+// not to 1xx, 204, 206 (a byte range of the page) or 3xx responses (a
+// browser never runs a redirect's body, and rendering a snippet there would
+// use up a pending logout), only to text/html (any parameters, any case),
+// and not to encoded (gzip, br, ...) bodies. A response to HEAD is decided
+// as the same response to GET would be, so that both carry the same
+// headers.
+func ShouldInject(status int, contentType, contentEncoding string) bool {
+	if status < 200 || status >= 300 && status < 400 ||
 		status == http.StatusNoContent || status == http.StatusPartialContent {
 		return false
 	}

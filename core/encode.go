@@ -2,6 +2,7 @@ package intercom
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -13,9 +14,15 @@ import (
 	"unicode/utf8"
 )
 
-// maxDepth bounds nesting in attribute values; deeper values (almost always a
-// cycle) are dropped rather than followed forever.
-const maxDepth = 32
+// maxDepth bounds nesting in attribute values (each map, slice, array,
+// struct and pointer is a level); deeper values (almost always a cycle) are
+// dropped rather than followed forever.
+const maxDepth = 64
+
+// maxValueLen bounds one attribute's encoding (and what one MarshalJSON or
+// MarshalText may return): a larger value is dropped and reported rather
+// than put in every page.
+const maxValueLen = 64 << 10
 
 // fragment is one pre-encoded settings entry: key and its JSON value.
 type fragment struct {
@@ -158,6 +165,17 @@ func checkKey(k string) error {
 	return nil
 }
 
+// appendAttrValue appends the value of one attribute: appendValue, and an
+// error if it encodes to more than maxValueLen.
+func appendAttrValue(dst []byte, v any, depth int) ([]byte, error) {
+	mark := len(dst)
+	dst, err := appendValue(dst, v, depth)
+	if err == nil && len(dst)-mark > maxValueLen {
+		return dst, errTooLong
+	}
+	return dst, err
+}
+
 // appendValue appends v as JSON. Unsupported values return an error and
 // leave dst in an unspecified state; callers roll back.
 func appendValue(dst []byte, v any, depth int) ([]byte, error) {
@@ -206,6 +224,13 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		return appendTime(dst, *v), nil
 	case json.Marshaler:
 		return appendMarshaler(dst, v)
+	case encoding.TextMarshaler:
+		return appendTextMarshaler(dst, v)
+	case []byte:
+		if v == nil {
+			return append(dst, "null"...), nil
+		}
+		return appendBytes(dst, v)
 	case map[string]any:
 		return appendMap(dst, v, depth)
 	case Attributes:
@@ -263,87 +288,20 @@ func appendMap[M ~map[string]any](dst []byte, m M, depth int) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-// appendReflect covers named types and the maps and slices appendValue does
-// not list (map[string]int, []float64, ...). It is off the common path.
-func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
-	if depth > maxDepth {
-		return dst, fmt.Errorf("nested more than %d levels deep (a cycle?)", maxDepth)
-	}
+// appendReflect encodes what appendValue has no fast path for (named types,
+// structs, typed maps and slices, TextMarshalers...) with the cached encoder
+// of its type. A panic on the way (a method of the value's) is an error.
+func appendReflect(dst []byte, rv reflect.Value, depth int) (out []byte, err error) {
 	if !rv.IsValid() {
 		return append(dst, "null"...), nil
 	}
-	if rv.Type().Implements(marshalerType) || rv.Type() == timeType {
-		if rv.Kind() == reflect.Pointer && rv.IsNil() {
-			return append(dst, "null"...), nil
+	defer func() {
+		if recover() != nil {
+			out, err = dst, fmt.Errorf("encoding %s panicked", rv.Type())
 		}
-		return appendValue(dst, rv.Interface(), depth)
-	}
-	switch rv.Kind() {
-	case reflect.String:
-		return appendString(dst, rv.String()), nil
-	case reflect.Bool:
-		return strconv.AppendBool(dst, rv.Bool()), nil
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.AppendInt(dst, rv.Int(), 10), nil
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return strconv.AppendUint(dst, rv.Uint(), 10), nil
-	case reflect.Float32:
-		return appendFloat(dst, rv.Float(), 32)
-	case reflect.Float64:
-		return appendFloat(dst, rv.Float(), 64)
-	case reflect.Pointer, reflect.Interface:
-		if rv.IsNil() {
-			return append(dst, "null"...), nil
-		}
-		return appendReflect(dst, rv.Elem(), depth+1)
-	case reflect.Slice, reflect.Array:
-		if rv.Kind() == reflect.Slice && rv.IsNil() {
-			return append(dst, "null"...), nil
-		}
-		dst = append(dst, '[')
-		for i := 0; i < rv.Len(); i++ {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var err error
-			if dst, err = appendReflect(dst, rv.Index(i), depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
-	case reflect.Map:
-		if rv.Type().Key().Kind() != reflect.String {
-			return dst, fmt.Errorf("unsupported map key type %s", rv.Type().Key())
-		}
-		if rv.IsNil() {
-			return append(dst, "null"...), nil
-		}
-		keys := rv.MapKeys()
-		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if err := checkKey(k.String()); err != nil {
-				return dst, err
-			}
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, k.String())
-			dst = append(dst, ':')
-			var err error
-			if dst, err = appendReflect(dst, rv.MapIndex(k), depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, '}'), nil
-	}
-	return dst, fmt.Errorf("unsupported type %s", rv.Type())
+	}()
+	return typeEncoder(rv.Type())(dst, rv, depth)
 }
-
-var (
-	marshalerType = reflect.TypeFor[json.Marshaler]()
-	timeType      = reflect.TypeFor[time.Time]()
-)
 
 // appendMarshaler appends the output of a json.Marshaler, validated,
 // compacted and re-escaped for a script context. A panicking MarshalJSON is
@@ -360,6 +318,9 @@ func appendMarshaler(dst []byte, m json.Marshaler) (out []byte, err error) {
 	b, err := m.MarshalJSON()
 	if err != nil {
 		return dst, fmt.Errorf("MarshalJSON of %T: %w", m, err)
+	}
+	if len(b) > maxValueLen {
+		return dst, fmt.Errorf("MarshalJSON of %T returned %d bytes, more than %d KiB", m, len(b), maxValueLen>>10)
 	}
 	if !utf8.Valid(b) {
 		b = bytes.ToValidUTF8(b, []byte("\ufffd"))

@@ -249,7 +249,7 @@ func (m *Messenger) appendAttr(dst []byte, key string, r *request) ([]byte, erro
 	case "email":
 		return appendString(dst, r.email), nil
 	}
-	return appendValue(dst, r.attrs[key], 0)
+	return appendAttrValue(dst, r.attrs[key], 0)
 }
 
 func (m *Messenger) appendUserField(dst []byte, f userField, r *request) ([]byte, error) {
@@ -315,7 +315,7 @@ func (m *Messenger) jwtClaims(r *request) []claim {
 		var err error
 		switch {
 		case r.attrs != nil && hasKey(r.attrs, f) && f != "email":
-			b, err = appendValue(nil, r.attrs[f], 0)
+			b, err = appendAttrValue(nil, r.attrs[f], 0)
 		case userFieldOf(f) < numUserFields && r.has(userFieldOf(f)):
 			b, err = m.appendUserField(nil, userFieldOf(f), r)
 		default:
@@ -395,7 +395,7 @@ func (m *Messenger) appendCompany(dst []byte, c *Company) ([]byte, error) {
 			}
 			dst = appendString(dst, ckeys[ci])
 			dst = append(dst, ':')
-			dst, err = appendValue(dst, c.Attributes[ckeys[ci]], 1)
+			dst, err = appendAttrValue(dst, c.Attributes[ckeys[ci]], 1)
 			ci++
 		default:
 			dst = appendString(dst, tkeys[ti])

@@ -323,7 +323,10 @@ func appendMarshaler(dst []byte, m json.Marshaler) (out []byte, err error) {
 		return dst, fmt.Errorf("MarshalJSON of %T returned %d bytes, more than %d KiB", m, len(b), maxValueLen>>10)
 	}
 	if !utf8.Valid(b) {
-		b = bytes.ToValidUTF8(b, []byte("\ufffd"))
+		// Each invalid byte becomes U+FFFD, as appendString and
+		// encoding/json's decoder have it (bytes.ToValidUTF8 would
+		// replace a run of them with one).
+		b = []byte(sentString(string(b)))
 	}
 	if !json.Valid(b) {
 		return dst, fmt.Errorf("MarshalJSON of %T returned invalid JSON", m)

@@ -1,7 +1,9 @@
 package intercom
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 )
@@ -117,9 +119,9 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 			m.report(&AttributeError{Key: k, Reason: protoReason})
 			continue
 		case k == "user_id":
-			id, ok := userIDString(val)
-			if !ok {
-				m.report(&AttributeError{Key: k, Reason: "user_id must be a string or an integer"})
+			id, err := identityString(val, true)
+			if err != nil {
+				m.report(&AttributeError{Key: k, Reason: "user_id must encode as a JSON string or integer; " + err.Error()})
 				continue
 			}
 			if r.u != nil {
@@ -135,9 +137,9 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 			}
 			r.uid = id
 		case k == "email":
-			e, ok := val.(string)
-			if !ok {
-				m.report(&AttributeError{Key: k, Reason: "email must be a string"})
+			e, err := identityString(val, false)
+			if err != nil {
+				m.report(&AttributeError{Key: k, Reason: "email must encode as a JSON string; " + err.Error()})
 				continue
 			}
 			if r.u != nil && r.u.ID == "" {
@@ -454,23 +456,83 @@ func appendCompanyField(dst []byte, c *Company, k string) ([]byte, error) {
 	return dst, nil
 }
 
-// userIDString accepts the types a user_id attribute may have.
-func userIDString(v any) (string, bool) {
+// identityString returns the string an identity attribute (user_id, email)
+// stands for: a value that encodes as a JSON string (a string, a named
+// string type, a TextMarshaler such as a UUID, a valid sql.NullString) is
+// that string, so that `type AccountID string` identifies the visitor as a
+// plain string does; with integers, a value that encodes as a JSON integer
+// (int8 to uint64 and named types of them, a valid sql.NullInt64) is its
+// decimal digits. The error says what else v encoded to.
+func identityString(v any, integers bool) (string, error) {
 	switch v := v.(type) {
 	case string:
-		return v, true
+		return v, nil
 	case int:
-		return strconv.FormatInt(int64(v), 10), true
-	case int32:
-		return strconv.FormatInt(int64(v), 10), true
+		if integers {
+			return strconv.FormatInt(int64(v), 10), nil
+		}
 	case int64:
-		return strconv.FormatInt(v, 10), true
-	case uint:
-		return strconv.FormatUint(uint64(v), 10), true
-	case uint32:
-		return strconv.FormatUint(uint64(v), 10), true
+		if integers {
+			return strconv.FormatInt(v, 10), nil
+		}
+	case int32:
+		if integers {
+			return strconv.FormatInt(int64(v), 10), nil
+		}
 	case uint64:
-		return strconv.FormatUint(v, 10), true
+		if integers {
+			return strconv.FormatUint(v, 10), nil
+		}
 	}
-	return "", false
+	b, err := appendValue(nil, v, 0)
+	switch {
+	case err != nil:
+		return "", err
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", err // unreachable: appendValue's strings are valid JSON
+		}
+		return s, nil
+	case integers && isJSONInteger(b):
+		return string(b), nil
+	}
+	// The type and the kind of JSON, not the value: reports are logged
+	// once per distinct message, and must not carry user data.
+	return "", fmt.Errorf("this %T encodes as %s", v, jsonKind(b))
+}
+
+// jsonKind names the kind of the JSON value b.
+func jsonKind(b []byte) string {
+	switch b[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	if isJSONInteger(b) {
+		return "an integer"
+	}
+	return "a number with a fraction or an exponent"
+}
+
+// isJSONInteger reports whether b is a JSON number without a fraction or an
+// exponent.
+func isJSONInteger(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -121,7 +121,7 @@ func TestSettings(t *testing.T) {
 		{"user_id of another type is dropped",
 			intercom.Config{}, intercom.Visitor{User: &intercom.User{ID: "9"}, Attributes: intercom.Attributes{"user_id": 1.5}},
 			`{` + base + `,"user_id":"9"}`,
-			[]string{`intercom: attribute "user_id" dropped: user_id must be a string or an integer`}},
+			[]string{`intercom: attribute "user_id" dropped: user_id must encode as a JSON string or integer; this float64 encodes as a number with a fraction or an exponent`}},
 		{"every supported value type",
 			intercom.Config{}, intercom.Visitor{Attributes: intercom.Attributes{
 				"s": "x", "b": true, "i": -3, "i8": int8(-8), "i64": int64(1) << 60, "u": uint(7), "u64": uint64(math.MaxUint64),

@@ -11,9 +11,21 @@ import (
 )
 
 // Attributes are custom settings for one page view: django-analytical's intercom_*
-// template variables with the prefix stripped. Values may be strings, bools,
-// numbers, time.Time (sent as Unix seconds), nil, json.Marshaler, and maps
-// and slices of these. A key that matches a user or Messenger setting
+// template variables with the prefix stripped. A value is encoded as
+// encoding/json would encode it (json.Marshaler, encoding.TextMarshaler such
+// as a UUID or netip.Addr, structs by their json tags, named types, pointers,
+// []byte as base64, maps with string, integer or TextMarshaler keys), except
+// that a time.Time is sent as Unix seconds (the zero time as null), a
+// database/sql Null type (sql.NullString, sql.Null[T], ...) as its value or
+// null, object keys come sorted, and strings are escaped for a script. A
+// value encoding/json rejects (funcs, channels, NaN, ±Inf, cycles, a failing
+// or panicking Marshaler), one nested more than 64 levels deep and one that
+// encodes to more than 64 KiB are dropped and reported. The user_id and
+// email attributes take any value that encodes as a JSON string, user_id a
+// JSON integer too (sent as a string), so an app's `type AccountID string`
+// or `type UserID int64` identifies the visitor as a plain value does.
+//
+// A key that matches a user or Messenger setting
 // overrides it for this request, except where that would let custom data
 // change what Config or the user decide; such keys are dropped and reported
 // to Config.ErrorHandler:
@@ -103,6 +115,7 @@ type Messenger struct {
 
 func init() {
 	link.ForwardedClientIP = forwardedClientIP
+	link.IdentityString = identityString
 	link.Of = func(v any) *link.State {
 		if m, _ := v.(*Messenger); m != nil {
 			return &m.link
@@ -178,7 +191,7 @@ func New(c Config) (*Messenger, error) {
 	m.loader = [2]loaderParts{newLoader(widgetSrc, false), newLoader(widgetSrc, true)}
 	m.link = link.State{
 		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
-		InternalIPs: len(m.internal) > 0, Report: m.report,
+		InternalIPs: len(m.internal) > 0, Report: m.report, Once: new(link.Once),
 	}
 	return m, nil
 }

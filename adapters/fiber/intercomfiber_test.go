@@ -204,12 +204,12 @@ func TestPrecedence(t *testing.T) {
 		{
 			name:     "wrong type under user is reported and ignored",
 			locals:   map[string]any{"user": 42},
-			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token; use intercomfiber.Config.User to identify the visitor from it"},
 		},
 		{
 			name:     "wrong type under username is reported, user is not consulted",
 			locals:   map[string]any{"username": 42, "user": appUser{"9", "nine@example.com"}},
-			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token; use intercomfiber.Config.User to identify the visitor from it"},
 		},
 		{
 			name:   "golang-jwt token under user",

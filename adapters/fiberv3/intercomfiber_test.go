@@ -265,7 +265,7 @@ func TestPrecedence(t *testing.T) {
 		{
 			name:     "wrong type where contrib jwt stores its token is reported and ignored",
 			auth:     []fiber.Handler{storeToken(42)},
-			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token; use intercomfiber.Config.User to identify the visitor from it"},
 		},
 		{
 			name: "a token under another key of that type is not contrib's",

@@ -44,6 +44,7 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 	mw := adapter.NewMiddleware("intercomfiber.New", m, adapter.Hooks[fiber.Ctx]{
 		User: cfg.User, Attributes: cfg.Attributes, Nonce: cfg.Nonce, Skip: cfg.Next, ClientIP: ConfigDefault.ClientIP,
 		AuthUser:    authUser,
+		UserOption:  "intercomfiber.Config.User",
 		HasCookie:   func(c fiber.Ctx, name string) bool { return len(c.Request().Header.Cookie(name)) > 0 },
 		CookieNames: cookieNames,
 		SetCookie:   setCookie,

@@ -159,7 +159,7 @@ func TestMiddleware(t *testing.T) {
 			name:   "wrong type under gin.AuthUserKey is reported and ignored",
 			before: []gin.HandlerFunc{storeAuthUser(42)},
 			want:   &intercom.Visitor{ClientIP: peer},
-			errs:   []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"},
+			errs:   []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token; use intercomgin.WithUser to identify the visitor from it"},
 		},
 		{
 			name:   "panicking Identifier under gin.AuthUserKey",

@@ -204,7 +204,7 @@ func TestAuthUser(t *testing.T) {
 		{name: "intercom.User", stored: intercom.User{ID: "9"}, wantID: "9"},
 		{name: "nothing", stored: nil, wantID: nil},
 		{name: "wrong type", stored: 42, wantID: nil,
-			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token"}},
+			wantErrs: []string{"intercom: cannot identify user from int: not a string, an intercom.Identifier or a golang-jwt token; use intercomhttp.WithUser to identify the visitor from it"}},
 		{name: "auto-identify off", stored: "jane", disabled: true, wantID: nil},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 	"sync"
 
 	intercom "github.com/goanalytical/intercom/core"
@@ -47,6 +48,10 @@ type Hooks[C any] struct {
 	// SetCookie adds a Set-Cookie header to the response, where the headers
 	// have not gone out yet; where they have, it does nothing.
 	SetCookie func(C, *http.Cookie)
+	// UserOption names the adapter's option that sets User, for the report
+	// about an AuthUser value the kit cannot identify from. Empty: the
+	// package of NewMiddleware's name and WithUser ("intercomgin.WithUser").
+	UserOption string
 }
 
 // Option configures the Hooks of an adapter with functional options; an
@@ -141,6 +146,7 @@ func Adapt[C, D any](h Hooks[C], via func(D) C) Hooks[D] {
 		CookieNames: adapt1(h.CookieNames, via),
 		HasCookie:   adaptArg(h.HasCookie, via),
 		SetCookie:   adaptSet(h.SetCookie, via),
+		UserOption:  h.UserOption,
 	}
 }
 
@@ -189,7 +195,12 @@ func NewMiddleware[C any](name string, m *intercom.Messenger, hooks Hooks[C], op
 	if m == nil {
 		panic(name + ": needs a *intercom.Messenger from intercom.New, got nil")
 	}
-	return &Middleware[C]{m: m, st: link.Of(m), hooks: hooks.With(opts...)}
+	mw := &Middleware[C]{m: m, st: link.Of(m), hooks: hooks.With(opts...)}
+	if mw.hooks.UserOption == "" {
+		pkg, _, _ := strings.Cut(name, ".")
+		mw.hooks.UserOption = pkg + ".WithUser"
+	}
+	return mw
 }
 
 // Messenger returns the Messenger the middleware renders with.
@@ -410,7 +421,7 @@ func (r *Request[C]) resolve() {
 		if !ok {
 			return
 		}
-		if u, ok := userFrom(st, v); ok {
+		if u, ok := userFrom(st, v, h.UserOption); ok {
 			r.user = u
 			r.base.User = &r.user
 		}

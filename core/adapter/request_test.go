@@ -33,7 +33,7 @@ type Token struct {
 	Claims map[string]any
 }
 
-const notAUser = "not a string, an intercom.Identifier or a golang-jwt token"
+const notAUser = "not a string, an intercom.Identifier or a golang-jwt token; use intercomtest.WithUser to identify the visitor from it"
 
 func TestRequestPrecedence(t *testing.T) {
 	fromHook := adapter.WithUser(func(c *ctx) (intercom.User, bool) {
@@ -581,14 +581,18 @@ func TestAdapt(t *testing.T) {
 		HasCookie:   func(c *ctx, name string) bool { saw(c); return slices.Contains(c.cookies, name) },
 		CookieNames: func(c *ctx) []string { saw(c); return c.cookies },
 		SetCookie:   func(c *ctx, k *http.Cookie) { saw(c); c.set = append(c.set, k.String()) },
+		UserOption:  "intercomtest.Config.User",
 	}
 	via := func(x *exchange) *ctx { return x.c }
 	h := adapter.Adapt(full, via)
 	hv := reflect.ValueOf(h)
 	for i := range hv.NumField() {
-		if hv.Field(i).IsNil() {
-			t.Errorf("Adapt left %s nil", hv.Type().Field(i).Name)
+		if f := hv.Field(i); f.Kind() == reflect.Func && f.IsNil() || f.Kind() == reflect.String && f.String() == "" {
+			t.Errorf("Adapt left %s unset", hv.Type().Field(i).Name)
 		}
+	}
+	if h.UserOption != full.UserOption {
+		t.Errorf("Adapt's UserOption is %q, want %q", h.UserOption, full.UserOption)
 	}
 	x := &exchange{c: c}
 	u, ok := h.User(x)
@@ -600,8 +604,8 @@ func TestAdapt(t *testing.T) {
 	if !slices.Equal(c.set, []string{"n=v"}) {
 		t.Errorf("SetCookie set %q", c.set)
 	}
-	if len(seen) != hv.NumField()+1 {
-		t.Errorf("%d calls reached the counterparts, want %d", len(seen), hv.NumField()+1)
+	if funcs := hv.NumField() - 1; len(seen) != funcs+1 { // every hook once, HasCookie twice; UserOption is no func
+		t.Errorf("%d calls reached the counterparts, want %d", len(seen), funcs+1)
 	}
 	for _, s := range seen {
 		if s != c {
@@ -610,7 +614,7 @@ func TestAdapt(t *testing.T) {
 	}
 	none := reflect.ValueOf(adapter.Adapt(adapter.Hooks[*ctx]{}, via))
 	for i := range none.NumField() {
-		if !none.Field(i).IsNil() {
+		if !none.Field(i).IsZero() {
 			t.Errorf("Adapt set %s from a nil hook", none.Type().Field(i).Name)
 		}
 	}

@@ -105,6 +105,26 @@ type appClaims struct {
 	jwt.RegisteredClaims
 }
 
+type emailAddr string
+
+// typedClaims holds the email and name claims in types of the app's own.
+type typedClaims struct {
+	Email emailAddr `json:"email"`
+	Name  fmtName   `json:"name"`
+	jwt.RegisteredClaims
+}
+
+// fmtName is a name type with MarshalText.
+type fmtName string
+
+func (n fmtName) MarshalText() ([]byte, error) { return []byte(n), nil }
+
+// ptrClaims embeds the registered claims through a pointer.
+type ptrClaims struct {
+	Email string `json:"email"`
+	*jwt.RegisteredClaims
+}
+
 // TestJWTTokenUnderUser stores golang-jwt tokens under "user" directly, as
 // a stand-in for echo-jwt would: only a token marked Valid identifies.
 func TestJWTTokenUnderUser(t *testing.T) {
@@ -122,12 +142,26 @@ func TestJWTTokenUnderUser(t *testing.T) {
 		{
 			name:   "not marked Valid",
 			token:  &jwt.Token{Claims: jwt.MapClaims{"sub": "42"}},
-			report: []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid"},
+			report: []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid; use intercomecho.WithUser to identify the visitor from it"},
 		},
 		{
-			name:  "claims of other types are ignored",
-			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": 42, "email": "jane@example.com"}},
-			want:  &intercom.User{Email: "jane@example.com"},
+			name:  "a numeric sub is a user_id, as an integer user_id attribute is",
+			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": float64(42), "email": "jane@example.com"}},
+			want:  &intercom.User{ID: "42", Email: "jane@example.com"},
+		},
+		{
+			name:  "claims that encode as no string are ignored",
+			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": 4.5, "email": []any{"jane@example.com"}, "name": true}},
+		},
+		{
+			name:  "claims of the app's own types",
+			token: &jwt.Token{Valid: true, Claims: &typedClaims{Email: "ann@example.com", Name: "Ann", RegisteredClaims: jwt.RegisteredClaims{Subject: "8"}}},
+			want:  &intercom.User{ID: "8", Email: "ann@example.com", Name: "Ann"},
+		},
+		{
+			name:  "a claims struct embedding a nil *RegisteredClaims",
+			token: &jwt.Token{Valid: true, Claims: &ptrClaims{Email: "ann@example.com"}},
+			want:  &intercom.User{Email: "ann@example.com"},
 		},
 	}
 	for _, tt := range tests {

@@ -146,12 +146,16 @@ func TestJWTTokenUnderUser(t *testing.T) {
 		{
 			name:   "not marked Valid",
 			token:  &jwt.Token{Claims: jwt.MapClaims{"sub": "42"}},
-			report: []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid"},
+			report: []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid; use intercomecho.WithUser to identify the visitor from it"},
 		},
 		{
-			name:  "claims of other types are ignored",
+			name:  "a numeric sub is a user_id, as an integer user_id attribute is",
 			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": 42, "email": "jane@example.com"}},
-			want:  &intercom.User{Email: "jane@example.com"},
+			want:  &intercom.User{ID: "42", Email: "jane@example.com"},
+		},
+		{
+			name:  "claims that encode as no string are ignored",
+			token: &jwt.Token{Valid: true, Claims: jwt.MapClaims{"sub": 4.5, "email": []any{"jane@example.com"}, "name": true}},
 		},
 	}
 	for _, tt := range tests {

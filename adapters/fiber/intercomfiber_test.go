@@ -812,6 +812,11 @@ func TestContribJWT(t *testing.T) {
 			name:   "no subject: anonymous",
 			claims: jwt.MapClaims{"admin": true},
 		},
+		{
+			name:   "a numeric sub is the user_id",
+			claims: jwt.MapClaims{"sub": 42, "name": "Jane"},
+			want:   &intercom.User{ID: "42", Name: "Jane"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

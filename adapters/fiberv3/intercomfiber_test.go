@@ -901,7 +901,7 @@ func TestContribJWT(t *testing.T) {
 		app.Use(storeToken(tok), intercomfiber.New(m))
 		app.Get("/", sendSnippet)
 		assert.Equal(t, string(m.Render(intercom.Visitor{})), get(t, app, "/"))
-		assert.Equal(t, []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid"}, rec.got())
+		assert.Equal(t, []string{"intercom: cannot identify user from *jwt.Token: the golang-jwt token is not marked Valid; use intercomfiber.Config.User to identify the visitor from it"}, rec.got())
 	})
 }
 

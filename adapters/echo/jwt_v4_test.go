@@ -63,8 +63,8 @@ func TestEchoJWTGolangJWTv4(t *testing.T) {
 		},
 		{
 			name:      "StandardClaims (deprecated in v4)",
-			newClaims: func() jwtv4.Claims { return new(jwtv4.StandardClaims) },
-			token:     sign(jwtv4.StandardClaims{Subject: "6"}),
+			newClaims: func() jwtv4.Claims { return new(jwtv4.StandardClaims) }, //nolint:staticcheck // apps still use it
+			token:     sign(jwtv4.StandardClaims{Subject: "6"}),                 //nolint:staticcheck // apps still use it
 			wantCode:  http.StatusOK,
 			want:      &intercom.User{ID: "6"},
 		},

@@ -4,6 +4,7 @@ go 1.25.0
 
 require (
 	github.com/gin-contrib/gzip v1.2.5
+	github.com/gin-contrib/secure v1.1.2
 	github.com/gin-gonic/gin v1.12.0
 	github.com/goanalytical/intercom/conformance v0.1.0
 	github.com/goanalytical/intercom/core v0.1.0

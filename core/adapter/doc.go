@@ -46,10 +46,13 @@
 //     treated as unset; nothing panics on a request path.
 //   - The skipper's requests render nothing, but Shutdown still works on
 //     them.
-//   - Whole-page install skips HEAD, 1xx/204/206/3xx, non-HTML and encoded
-//     responses and pages that already carry the snippet; a page that gets
-//     it loses Content-Length, Accept-Ranges and ETag and becomes
-//     Cache-Control: private unless it set a policy.
+//   - Whole-page install skips 1xx/204/206/3xx, non-HTML and encoded
+//     responses (an encoding set outside it before the handler ran is a
+//     compressor's that encodes what it writes, and does not count) and
+//     pages that already carry the snippet; a page that gets it loses
+//     Content-Length, Accept-Ranges and ETag and becomes Cache-Control:
+//     private unless it set a policy. HEAD is decided as GET, so both carry
+//     the same headers, and uses nothing up.
 //   - Logout expires every intercom-* cookie of the workspace with the
 //     configured cookie Domain and leaves ShutdownCookie, so the next page
 //     that renders the snippet ends the session at Intercom, once.

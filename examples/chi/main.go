@@ -1,14 +1,16 @@
 // Command chi is the Intercom example app for net/http with the chi router:
-// a public page, an identified page behind basic auth with custom data, a
-// plain HTML page that gets the Messenger by whole-page install, and a
-// sign-out that shuts the Messenger down, all under a strict nonce-based
-// Content-Security-Policy.
+// a home page that shows who is signed in, an identified account page with
+// custom data, an order form that queues Messenger calls across a redirect,
+// a plain HTML page that gets the Messenger by whole-page install, a
+// single-page demo booting from the settings endpoint, Turbo and htmx
+// navigation, and a sign-out that shuts the Messenger down, all under a
+// strict nonce-based Content-Security-Policy.
 //
 //	go run ./examples/chi
 //
 // It listens on :8080 (PORT) and reads INTERCOM_APP_ID,
 // INTERCOM_HMAC_SECRET_KEY and INTERCOM_INTERNAL_IPS; without them it uses a
-// demo app id and a demo secret, and says so.
+// demo app id, a demo secret and a local stand-in Messenger, and says so.
 package main
 
 import (
@@ -29,17 +31,16 @@ import (
 const framework = "chi"
 
 func main() {
-	cfg, err := demo.Config(os.Stdout)
+	s, err := demo.Load(os.Stdout)
 	if err != nil {
 		log.Fatal(err)
 	}
-	users := demo.DefaultUsers()
-	h, err := newApp(cfg, users)
+	h, err := newApp(s)
 	if err != nil {
 		log.Fatal(err)
 	}
 	addr := demo.Addr()
-	demo.Banner(os.Stdout, framework, addr, users)
+	demo.Banner(os.Stdout, framework, addr, s)
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	log.Fatal(srv.ListenAndServe())
 }
@@ -51,13 +52,13 @@ type (
 )
 
 // newApp builds the app; main serves it, the tests serve it on loopback.
-func newApp(cfg intercom.Config, users demo.Users) (http.Handler, error) {
-	m, err := intercom.New(cfg) // a bad setting fails here, at start-up
+func newApp(s demo.Setup) (http.Handler, error) {
+	m, err := intercom.New(s.Intercom) // a bad setting fails here, at start-up
 	if err != nil {
 		return nil, err
 	}
-	csp := demo.NewCSP(cfg.Region)
-	pages := demo.Templates()
+	site := demo.NewSite(framework, s)
+	pages := site.Templates()
 
 	r := chi.NewRouter()
 	// No proxy in front, so no middleware.RealIP: it would believe any
@@ -67,35 +68,57 @@ func newApp(cfg intercom.Config, users demo.Users) (http.Handler, error) {
 	r.Use(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			nonce := intercom.NewNonce()
-			w.Header().Set("Content-Security-Policy", csp.Header(nonce))
-			next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), nonceKey{}, nonce)))
+			w.Header().Set("Content-Security-Policy", site.CSP(nonce))
+			ctx := context.WithValue(req.Context(), nonceKey{}, nonce)
+			// The demo's sign-in: the session cookie's login.
+			if c, err := req.Cookie(demo.SessionCookie); err == nil {
+				ctx = context.WithValue(ctx, loginKey{}, site.Login(c.Value))
+			}
+			next.ServeHTTP(w, req.WithContext(ctx))
 		})
 	})
+	login := func(req *http.Request) string {
+		l, _ := req.Context().Value(loginKey{}).(string)
+		return l
+	}
 	r.Use(intercomhttp.Middleware(m,
 		intercomhttp.WithNonce(func(req *http.Request) string {
 			nonce, _ := req.Context().Value(nonceKey{}).(string)
 			return nonce
 		}),
-		// The sign-in middleware below keeps the login in the request's
-		// context; the Messenger gets the full account. It runs after this
-		// middleware, on one route only: the hooks see the handler's request.
-		intercomhttp.WithUser(func(req *http.Request) (intercom.User, bool) {
-			login, _ := req.Context().Value(loginKey{}).(string)
-			u, ok := users.Lookup(login)
-			return u.Intercom(), ok
-		}),
+		// The Messenger gets the full account of the signed-in login.
+		intercomhttp.WithUser(func(req *http.Request) (intercom.User, bool) { return site.User(login(req)) }),
 	))
 
-	render := func(w http.ResponseWriter, req *http.Request, name string, data map[string]any) {
+	render := func(w http.ResponseWriter, req *http.Request, status int, name string, data map[string]any) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
 		// Data adds the snippet as "Intercom" to the template data.
 		if err := pages.ExecuteTemplate(w, name, intercomhttp.Data(req, data)); err != nil {
 			log.Printf("rendering %s: %v", name, err)
 		}
 	}
+	page := func(req *http.Request, title string) map[string]any {
+		nav := ""
+		if c, err := req.Cookie(demo.NavCookie); err == nil {
+			nav = c.Value
+		}
+		nonce, _ := req.Context().Value(nonceKey{}).(string)
+		return site.Page(title, nonce, nav, login(req))
+	}
 
 	r.Get("/", func(w http.ResponseWriter, req *http.Request) {
-		render(w, req, "public.html", demo.PublicData(framework, users))
+		render(w, req, http.StatusOK, "home.html", page(req, "Welcome"))
+	})
+
+	r.Get("/account", func(w http.ResponseWriter, req *http.Request) {
+		u, ok := site.Account(login(req))
+		if !ok {
+			http.Redirect(w, req, "/", http.StatusSeeOther) // the sign-in form
+			return
+		}
+		intercomhttp.Set(req, "plan", u.Plan) // custom data for this page
+		render(w, req, http.StatusOK, "account.html", page(req, "Your account"))
 	})
 
 	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
@@ -104,22 +127,36 @@ func newApp(cfg intercom.Config, users demo.Users) (http.Handler, error) {
 		_, _ = w.Write([]byte(demo.AboutPage))
 	})
 
-	signIn := func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-			login, _, _ := req.BasicAuth() // checked by middleware.BasicAuth before this
-			next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), loginKey{}, login)))
-		})
-	}
-	r.With(middleware.BasicAuth("intercom demo", users.Accounts()), signIn).Get("/account",
-		func(w http.ResponseWriter, req *http.Request) {
-			u, _ := users.Lookup(req.Context().Value(loginKey{}).(string))
-			intercomhttp.Set(req, "plan", u.Plan) // custom data for this page
-			render(w, req, "account.html", demo.AccountData(framework, u))
-		})
+	// The single-page demo renders no snippet: it boots from the settings endpoint.
+	r.Get("/spa", func(w http.ResponseWriter, req *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := pages.ExecuteTemplate(w, "spa.html", page(req, "Single-page app")); err != nil {
+			log.Printf("rendering spa.html: %v", err)
+		}
+	})
+	r.Method(http.MethodGet, "/intercom/settings", intercomhttp.SettingsHandler())
+
+	r.Post("/login", func(w http.ResponseWriter, req *http.Request) {
+		cookie, ok := site.SignIn(req.PostFormValue("login"), req.PostFormValue("password"))
+		if !ok {
+			// 422: Turbo and htmx render a failed form's page only with an error status.
+			render(w, req, http.StatusUnprocessableEntity, "home.html", demo.SignInFailed(page(req, "Welcome")))
+			return
+		}
+		w.Header().Add("Set-Cookie", cookie)
+		http.Redirect(w, req, "/account", http.StatusSeeOther)
+	})
+
+	r.Post("/order", func(w http.ResponseWriter, req *http.Request) {
+		http.Redirect(w, req, "/", http.StatusSeeOther)
+	})
 
 	r.Post("/logout", func(w http.ResponseWriter, req *http.Request) {
 		intercomhttp.Shutdown(w, req)
+		w.Header().Add("Set-Cookie", site.SignOut())
 		http.Redirect(w, req, "/", http.StatusSeeOther)
 	})
+
+	r.Mount("/demo/", site.Assets())
 	return r, nil
 }

@@ -1,13 +1,16 @@
-// Command echov5 is the Intercom example app for Echo v5: a public page, an
-// identified page behind basic auth with custom data, a plain HTML page that
-// gets the Messenger by whole-page install, and a sign-out that shuts the
-// Messenger down, all under a strict nonce-based Content-Security-Policy.
+// Command echov5 is the Intercom example app for Echo v5: a home page that shows
+// who is signed in, an identified account page with custom data, an order
+// form that queues Messenger calls across a redirect, a plain HTML page that
+// gets the Messenger by whole-page install, a single-page demo booting from
+// the settings endpoint, Turbo and htmx navigation, and a sign-out that
+// shuts the Messenger down, all under a strict nonce-based
+// Content-Security-Policy.
 //
 //	go run ./examples/echov5
 //
 // It listens on :8080 (PORT) and reads INTERCOM_APP_ID,
 // INTERCOM_HMAC_SECRET_KEY and INTERCOM_INTERNAL_IPS; without them it uses a
-// demo app id and a demo secret, and says so.
+// demo app id, a demo secret and a local stand-in Messenger, and says so.
 package main
 
 import (
@@ -38,17 +41,16 @@ func main() {
 }
 
 func run() error {
-	cfg, err := demo.Config(os.Stdout)
+	s, err := demo.Load(os.Stdout)
 	if err != nil {
 		return err
 	}
-	users := demo.DefaultUsers()
-	e, err := newApp(cfg, users)
+	e, err := newApp(s)
 	if err != nil {
 		return err
 	}
 	addr := demo.Addr()
-	demo.Banner(os.Stdout, framework, addr, users)
+	demo.Banner(os.Stdout, framework, addr, s)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sc := echo.StartConfig{Address: addr, HideBanner: true, HidePort: true}
@@ -59,44 +61,68 @@ func run() error {
 }
 
 // newApp builds the app; main serves it, the tests serve it on loopback.
-func newApp(cfg intercom.Config, users demo.Users) (*echo.Echo, error) {
-	m, err := intercom.New(cfg) // a bad setting fails here, at start-up
+func newApp(s demo.Setup) (*echo.Echo, error) {
+	m, err := intercom.New(s.Intercom) // a bad setting fails here, at start-up
 	if err != nil {
 		return nil, err
 	}
-	csp := demo.NewCSP(cfg.Region)
+	site := demo.NewSite(framework, s)
 
 	e := echo.New()
 	// No proxy in front: Echo v5's default, without an IPExtractor, makes
 	// c.RealIP() the peer address (see the intercomecho docs for proxies).
 	// intercomecho.Renderer adds the snippet as "Intercom" to map data.
-	e.Renderer = intercomecho.Renderer(&templates{demo.Templates()})
+	e.Renderer = intercomecho.Renderer(&templates{site.Templates()})
 
 	e.Use(middleware.Recover())
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c *echo.Context) error {
 			nonce := intercom.NewNonce()
 			c.Set(demo.NonceKey, nonce)
-			c.Response().Header().Set("Content-Security-Policy", csp.Header(nonce))
+			c.Response().Header().Set("Content-Security-Policy", site.CSP(nonce))
+			// The demo's sign-in: the session cookie's login goes under
+			// "user", where Echo's auth middlewares put theirs.
+			if ck, err := c.Cookie(demo.SessionCookie); err == nil {
+				if login := site.Login(ck.Value); login != "" {
+					c.Set("user", login)
+				}
+			}
 			return next(c)
 		}
 	})
+	login := func(c *echo.Context) string {
+		l, _ := c.Get("user").(string)
+		return l
+	}
 	e.Use(intercomecho.Middleware(m,
 		intercomecho.WithNonce(func(c *echo.Context) string {
 			nonce, _ := c.Get(demo.NonceKey).(string)
 			return nonce
 		}),
-		// The basic-auth validator below stores the login under "user";
-		// the Messenger gets the full account.
-		intercomecho.WithUser(func(c *echo.Context) (intercom.User, bool) {
-			login, _ := c.Get("user").(string)
-			u, ok := users.Lookup(login)
-			return u.Intercom(), ok
-		}),
+		// The Messenger gets the full account of the signed-in login.
+		intercomecho.WithUser(func(c *echo.Context) (intercom.User, bool) { return site.User(login(c)) }),
 	))
 
+	page := func(c *echo.Context, title string) map[string]any {
+		nav := ""
+		if ck, err := c.Cookie(demo.NavCookie); err == nil {
+			nav = ck.Value
+		}
+		nonce, _ := c.Get(demo.NonceKey).(string)
+		return site.Page(title, nonce, nav, login(c))
+	}
+
 	e.GET("/", func(c *echo.Context) error {
-		return c.Render(http.StatusOK, "public.html", demo.PublicData(framework, users))
+		return c.Render(http.StatusOK, "home.html", page(c, "Welcome"))
+	})
+
+	e.GET("/account", func(c *echo.Context) error {
+		u, ok := site.Account(login(c))
+		if !ok {
+			return c.Redirect(http.StatusSeeOther, "/") // the sign-in form
+		}
+		intercomecho.Set(c, "plan", u.Plan) // custom data for this page
+		return c.Render(http.StatusOK, "account.html", page(c, "Your account"))
 	})
 
 	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
@@ -104,23 +130,36 @@ func newApp(cfg intercom.Config, users demo.Users) (*echo.Echo, error) {
 		return c.HTML(http.StatusOK, demo.AboutPage)
 	}, intercomecho.Inject())
 
-	auth := middleware.BasicAuth(func(c *echo.Context, login, password string) (bool, error) {
-		if !users.Valid(login, password) {
-			return false, nil
-		}
-		c.Set("user", login) // where intercomecho looks for the user
-		return true, nil
+	// The single-page demo renders no snippet: it boots from the settings
+	// endpoint. (The Renderer adds it to map data only; Page is a map, so
+	// render with the templates directly.)
+	e.GET("/spa", func(c *echo.Context) error {
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		return site.Templates().ExecuteTemplate(c.Response(), "spa.html", page(c, "Single-page app"))
 	})
-	e.GET("/account", func(c *echo.Context) error {
-		u, _ := users.Lookup(c.Get("user").(string))
-		intercomecho.Set(c, "plan", u.Plan) // custom data for this page
-		return c.Render(http.StatusOK, "account.html", demo.AccountData(framework, u))
-	}, auth)
+	e.GET("/intercom/settings", intercomecho.SettingsHandler())
+
+	e.POST("/login", func(c *echo.Context) error {
+		cookie, ok := site.SignIn(c.FormValue("login"), c.FormValue("password"))
+		if !ok {
+			// 422: Turbo and htmx render a failed form's page only with an error status.
+			return c.Render(http.StatusUnprocessableEntity, "home.html", demo.SignInFailed(page(c, "Welcome")))
+		}
+		c.Response().Header().Add("Set-Cookie", cookie)
+		return c.Redirect(http.StatusSeeOther, "/account")
+	})
+
+	e.POST("/order", func(c *echo.Context) error {
+		return c.Redirect(http.StatusSeeOther, "/")
+	})
 
 	e.POST("/logout", func(c *echo.Context) error {
 		intercomecho.Shutdown(c)
+		c.Response().Header().Add("Set-Cookie", site.SignOut())
 		return c.Redirect(http.StatusSeeOther, "/")
 	})
+
+	e.Any("/demo/*", echo.WrapHandler(site.Assets()))
 	return e, nil
 }
 

@@ -1,23 +1,20 @@
 package main
 
 import (
-	"net/http/httptest"
+	"net"
 	"testing"
 
-	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/examples/internal/browsertest"
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
-// serve serves the app on 127.0.0.1 for the shared tests.
-func serve(t *testing.T, cfg intercom.Config, users demo.Users) string {
-	e, err := newApp(cfg, users)
+// serve serves the app on ln for the shared tests.
+func serve(t *testing.T, ln net.Listener, s demo.Setup) {
+	e, err := newApp(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	browsertest.ServeHTTP(t, ln, e)
 }
 
 func TestHTTP(t *testing.T) { browsertest.RunHTTP(t, serve) }

@@ -1,13 +1,16 @@
-// Command fiber is the Intercom example app for Fiber: a public page, an
-// identified page behind basic auth with custom data, a plain HTML page that
-// gets the Messenger by whole-page install, and a sign-out that shuts the
-// Messenger down, all under a strict nonce-based Content-Security-Policy.
+// Command fiber is the Intercom example app for Fiber: a home page that
+// shows who is signed in, an identified account page with custom data, an
+// order form that queues Messenger calls across a redirect, a plain HTML
+// page that gets the Messenger by whole-page install, a single-page demo
+// booting from the settings endpoint, Turbo and htmx navigation, and a
+// sign-out that shuts the Messenger down, all under a strict nonce-based
+// Content-Security-Policy.
 //
 //	go run ./examples/fiber
 //
 // It listens on :8080 (PORT) and reads INTERCOM_APP_ID,
 // INTERCOM_HMAC_SECRET_KEY and INTERCOM_INTERNAL_IPS; without them it uses a
-// demo app id and a demo secret, and says so.
+// demo app id, a demo secret and a local stand-in Messenger, and says so.
 package main
 
 import (
@@ -16,7 +19,7 @@ import (
 	"os"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/basicauth"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/template/html/v2"
 
@@ -28,27 +31,26 @@ import (
 const framework = "Fiber"
 
 func main() {
-	cfg, err := demo.Config(os.Stdout)
+	s, err := demo.Load(os.Stdout)
 	if err != nil {
 		log.Fatal(err)
 	}
-	users := demo.DefaultUsers()
-	app, err := newApp(cfg, users)
+	app, err := newApp(s)
 	if err != nil {
 		log.Fatal(err)
 	}
 	addr := demo.Addr()
-	demo.Banner(os.Stdout, framework, addr, users)
+	demo.Banner(os.Stdout, framework, addr, s)
 	log.Fatal(app.Listen(addr))
 }
 
 // newApp builds the app; main serves it, the tests serve it on loopback.
-func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
-	m, err := intercom.New(cfg) // a bad setting fails here, at start-up
+func newApp(s demo.Setup) (*fiber.App, error) {
+	m, err := intercom.New(s.Intercom) // a bad setting fails here, at start-up
 	if err != nil {
 		return nil, err
 	}
-	csp := demo.NewCSP(cfg.Region)
+	site := demo.NewSite(framework, s)
 
 	// c.IP() is the peer address: no ProxyHeader, as no proxy is in front
 	// (see the intercomfiber docs before setting one).
@@ -60,27 +62,45 @@ func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
 	app.Use(func(c *fiber.Ctx) error {
 		nonce := intercom.NewNonce()
 		c.Locals(demo.NonceKey, nonce)
-		c.Set(fiber.HeaderContentSecurityPolicy, csp.Header(nonce))
+		c.Set(fiber.HeaderContentSecurityPolicy, site.CSP(nonce))
+		// The demo's sign-in: the session cookie's login goes in
+		// c.Locals("username"), where basicauth puts its user.
+		if login := site.Login(c.Cookies(demo.SessionCookie)); login != "" {
+			c.Locals("username", login)
+		}
 		return c.Next()
 	})
+	login := func(c *fiber.Ctx) string {
+		l, _ := c.Locals("username").(string)
+		return l
+	}
 	app.Use(intercomfiber.New(m, intercomfiber.Config{
 		Nonce: func(c *fiber.Ctx) string {
 			nonce, _ := c.Locals(demo.NonceKey).(string)
 			return nonce
 		},
-		// basicauth stores the login in c.Locals("username"); the
-		// Messenger gets the full account.
-		User: func(c *fiber.Ctx) (intercom.User, bool) {
-			login, _ := c.Locals("username").(string)
-			u, ok := users.Lookup(login)
-			return u.Intercom(), ok
-		},
+		// The Messenger gets the full account of the signed-in login.
+		User: func(c *fiber.Ctx) (intercom.User, bool) { return site.User(login(c)) },
 	}))
+
+	page := func(c *fiber.Ctx, title string) map[string]any {
+		nonce, _ := c.Locals(demo.NonceKey).(string)
+		return site.Page(title, nonce, c.Cookies(demo.NavCookie), login(c))
+	}
 
 	app.Get("/", func(c *fiber.Ctx) error {
 		// Data adds the snippet as "Intercom" to the template data. (Or wrap
 		// the engine with intercomfiber.Views and set PassLocalsToViews.)
-		return c.Render("public", intercomfiber.Data(c, demo.PublicData(framework, users)))
+		return c.Render("home", intercomfiber.Data(c, page(c, "Welcome")))
+	})
+
+	app.Get("/account", func(c *fiber.Ctx) error {
+		u, ok := site.Account(login(c))
+		if !ok {
+			return c.Redirect("/", fiber.StatusSeeOther) // the sign-in form
+		}
+		intercomfiber.Set(c, "plan", u.Plan) // custom data for this page
+		return c.Render("account", intercomfiber.Data(c, page(c, "Your account")))
 	})
 
 	// Whole-page install: the handler writes plain HTML, Inject adds the snippet.
@@ -89,16 +109,30 @@ func newApp(cfg intercom.Config, users demo.Users) (*fiber.App, error) {
 		return c.SendString(demo.AboutPage)
 	})
 
-	app.Get("/account", basicauth.New(basicauth.Config{Users: users.Accounts()}), func(c *fiber.Ctx) error {
-		login, _ := c.Locals("username").(string)
-		u, _ := users.Lookup(login)
-		intercomfiber.Set(c, "plan", u.Plan) // custom data for this page
-		return c.Render("account", intercomfiber.Data(c, demo.AccountData(framework, u)))
+	// The single-page demo renders no snippet: it boots from the settings endpoint.
+	app.Get("/spa", func(c *fiber.Ctx) error { return c.Render("spa", page(c, "Single-page app")) })
+	app.Get("/intercom/settings", intercomfiber.SettingsHandler())
+
+	app.Post("/login", func(c *fiber.Ctx) error {
+		cookie, ok := site.SignIn(c.FormValue("login"), c.FormValue("password"))
+		if !ok {
+			// 422: Turbo and htmx render a failed form's page only with an error status.
+			return c.Status(fiber.StatusUnprocessableEntity).Render("home", intercomfiber.Data(c, demo.SignInFailed(page(c, "Welcome"))))
+		}
+		c.Response().Header.Add(fiber.HeaderSetCookie, cookie)
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	})
+
+	app.Post("/order", func(c *fiber.Ctx) error {
+		return c.Redirect("/", fiber.StatusSeeOther)
 	})
 
 	app.Post("/logout", func(c *fiber.Ctx) error {
 		intercomfiber.Shutdown(c)
+		c.Response().Header.Add(fiber.HeaderSetCookie, site.SignOut())
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})
+
+	app.All("/demo/*", adaptor.HTTPHandler(site.Assets()))
 	return app, nil
 }

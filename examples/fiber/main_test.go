@@ -4,18 +4,13 @@ import (
 	"net"
 	"testing"
 
-	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/examples/internal/browsertest"
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
-// serve serves the app on 127.0.0.1 for the shared tests.
-func serve(t *testing.T, cfg intercom.Config, users demo.Users) string {
-	app, err := newApp(cfg, users)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// serve serves the app on ln for the shared tests.
+func serve(t *testing.T, ln net.Listener, s demo.Setup) {
+	app, err := newApp(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +24,6 @@ func serve(t *testing.T, cfg intercom.Config, users demo.Users) string {
 			t.Errorf("serving: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
 }
 
 func TestHTTP(t *testing.T) { browsertest.RunHTTP(t, serve) }

@@ -2,13 +2,12 @@ package main
 
 import (
 	"io"
-	"net/http/httptest"
+	"net"
 	"os"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
-	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/examples/internal/browsertest"
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
@@ -19,15 +18,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// serve serves the app on 127.0.0.1 for the shared tests.
-func serve(t *testing.T, cfg intercom.Config, users demo.Users) string {
-	r, err := newApp(cfg, users)
+// serve serves the app on ln for the shared tests.
+func serve(t *testing.T, ln net.Listener, s demo.Setup) {
+	r, err := newApp(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return srv.URL
+	browsertest.ServeHTTP(t, ln, r)
 }
 
 func TestHTTP(t *testing.T) { browsertest.RunHTTP(t, serve) }

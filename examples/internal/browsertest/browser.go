@@ -4,13 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/goanalytical/intercom/core/adapter"
@@ -113,74 +111,37 @@ type tab struct {
 // (see needBrowser, and BrowserEnv to point it at one).
 func RunBrowser(t *testing.T, serve Server) {
 	chromium := needBrowser(t, browserPath)
-
 	widget := newWidgetServer(t, AppID)
 	widgetAddr := strings.TrimPrefix(widget.URL, "https://")
 	users := Users()
-	base := serve(t, Config(t), users)
+	base := start(t, serve, func(string) demo.Setup { return demo.Setup{Intercom: Config(t), Users: users} })
 
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("host-resolver-rules", "MAP widget.intercom.io "+widgetAddr),
-		chromedp.IgnoreCertErrors,
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil { // starts the browser
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-
-	scenario := func(name string, f func(*tab)) {
-		t.Run(name, func(t *testing.T) {
-			tabCtx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
-			defer cancelTab()
-			sctx, cancel := context.WithTimeout(tabCtx, scenarioTimeout)
-			defer cancel()
-			if err := chromedp.Do(sctx); err != nil { // opens the tab
-				t.Fatalf("opening a tab: %v", err)
-			}
-			if _, err := chromedp.Call(sctx, page.AddScriptToEvaluateOnNewDocument,
-				page.AddScriptToEvaluateOnNewDocumentParams{Source: instrument}); err != nil {
-				t.Fatalf("installing the page instrumentation: %v", err)
-			}
-			f(&tab{t: t, ctx: sctx, base: base})
-		})
-	}
+	browserCtx := newBrowser(t, ctx, chromium, chromedp.Flag("host-resolver-rules", "MAP widget.intercom.io "+widgetAddr))
+	scenario := func(name string, f func(*tab)) { runScenario(t, browserCtx, base, name, f) }
 
 	scenario("anonymous visitor on the public page", func(tb *tab) {
-		nonce := tb.open("/", nil)
+		nonce := tb.open("/")
 		tb.check(nonce, AnonymousSettings(), nil)
 	})
 
 	scenario("identified user on the account page", func(tb *tab) {
 		jane := users["jane"]
-		nonce := tb.open("/account", &jane)
+		nonce := tb.signIn(jane) // the form posts, the app redirects to /account
 		tb.check(nonce, IdentifiedSettings(jane), nil)
+		nonce = tb.open("/")
+		tb.check(nonce, UserSettings(jane), nil)
 	})
 
 	scenario("whole-page install on a plain HTML page", func(tb *tab) {
-		nonce := tb.open("/about", nil)
+		nonce := tb.open("/about")
 		tb.check(nonce, AnonymousSettings(), nil)
 	})
 
 	scenario("logout shuts the Messenger down before booting", func(tb *tab) {
 		joe := users["joe"]
-		nonce := tb.open("/account", &joe)
+		nonce := tb.signIn(joe)
 		o := tb.check(nonce, IdentifiedSettings(joe), nil)
 		session := "intercom-session-" + AppID + "="
 		if !strings.Contains(o.Cookie, session) {
@@ -199,12 +160,12 @@ func RunBrowser(t *testing.T, serve Server) {
 			tb.t.Errorf("the page after logout did not clear the %s cookie: %+v", adapter.ShutdownCookie, c)
 		}
 
-		nonce = tb.open("/", nil) // shutdown happens once
+		nonce = tb.open("/") // shutdown happens once
 		tb.check(nonce, boot, nil)
 	})
 
 	scenario("hostile user data never runs", func(tb *tab) {
-		nonce := tb.open("/account", &Mallory)
+		nonce := tb.signIn(Mallory)
 		o := tb.check(nonce, IdentifiedSettings(Mallory), nil)
 		if o.Settings["name"] != ScriptPayload || o.Settings["plan"] != AttrPayload {
 			tb.t.Errorf("the hostile values did not round-trip: name %q, plan %q", o.Settings["name"], o.Settings["plan"])
@@ -212,9 +173,10 @@ func RunBrowser(t *testing.T, serve Server) {
 		if o.Images != 0 || o.Scripts != 2 {
 			tb.t.Errorf("the page grew elements: %d images, %d scripts (want 0 and 2: the snippet and the widget)", o.Images, o.Scripts)
 		}
-		// The public page lists the users, Mallory's name included.
-		nonce = tb.open("/", nil)
-		o = tb.check(nonce, AnonymousSettings(), nil)
+		// The home page shows who is signed in and lists the users,
+		// Mallory's name and plan included.
+		nonce = tb.open("/")
+		o = tb.check(nonce, UserSettings(Mallory), nil)
 		if o.Images != 0 || o.Scripts != 2 {
 			tb.t.Errorf("the public page grew elements: %d images, %d scripts", o.Images, o.Scripts)
 		}
@@ -223,7 +185,7 @@ func RunBrowser(t *testing.T, serve Server) {
 	scenario("the policy is enforced and violations are seen", func(tb *tab) {
 		// A control for the checks above: markup injected without the nonce
 		// is blocked, and the listener reports it.
-		nonce := tb.open("/", nil)
+		nonce := tb.open("/")
 		tb.check(nonce, AnonymousSettings(), nil)
 		tb.eval(`document.body.insertAdjacentHTML("beforeend", '<img src="/x" onerror="window.__pwned=1">')`)
 		tb.poll(`window.__csp.length > 0`, "a securitypolicyviolation event for the injected handler")
@@ -243,25 +205,29 @@ func RunBrowser(t *testing.T, serve Server) {
 	}
 }
 
-// open navigates to path, signed in with as's basic-auth credentials when
-// as is not nil, and returns the nonce of the response's
+// open navigates to path and returns the nonce of the response's
 // Content-Security-Policy.
-func (tb *tab) open(path string, as *demo.User) string {
+func (tb *tab) open(path string) string {
 	tb.t.Helper()
-	u := tb.base + path
-	if as != nil {
-		p, err := url.Parse(u)
-		if err != nil {
-			tb.t.Fatal(err)
-		}
-		p.User = url.UserPassword(as.Login, as.Password)
-		u = p.String()
-	}
-	resp, err := chromedp.Run(tb.ctx, chromedp.NavigateResponse(u))
+	resp, err := chromedp.Run(tb.ctx, chromedp.NavigateResponse(tb.base+path))
 	if err != nil {
 		tb.t.Fatalf("opening %s: %v", path, err)
 	}
 	return tb.nonce(path, resp)
+}
+
+// signIn opens the home page, signs u in with its form, and returns the
+// nonce of the page the sign-in leads to (the account page).
+func (tb *tab) signIn(u demo.User) string {
+	tb.t.Helper()
+	tb.open("/")
+	if err := chromedp.Do(tb.ctx,
+		chromedp.SendKeys(chromedp.CSS("#login"), u.Login),
+		chromedp.SendKeys(chromedp.CSS("#password"), u.Password),
+	); err != nil {
+		tb.t.Fatalf("filling in the sign-in form: %v", err)
+	}
+	return tb.click("#sign-in")
 }
 
 // click clicks the element sel selects, waits for the page it leads to, and

@@ -1,6 +1,7 @@
-// Package browsertest holds the tests the three example apps share: quick
-// HTTP checks (RunHTTP) and real-browser checks with Chromium (RunBrowser).
-// Each example's test file only says how to serve its app.
+// Package browsertest holds the tests the six example apps share: quick
+// HTTP checks (RunHTTP), real-browser checks with Chromium (RunBrowser), and
+// the demo in Chromium with the stand-in Messenger, Turbo and htmx
+// (RunDemo). Each example's test file only says how to serve its app.
 package browsertest
 
 import (
@@ -8,6 +9,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -35,10 +39,33 @@ const (
 var Mallory = demo.User{Login: "mallory", Password: "mallory-demo", ID: "666", Name: ScriptPayload,
 	Email: "mallory@example.com", SignedUp: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC), Plan: AttrPayload}
 
-// Server serves the example app built from cfg and users on 127.0.0.1 and
-// returns its base URL, such as "http://127.0.0.1:41234". It stops the
-// server when t ends.
-type Server func(t *testing.T, cfg intercom.Config, users demo.Users) string
+// Server serves the example app built from s on ln, a listener on
+// 127.0.0.1, until t ends. (The listener comes first so that the
+// configuration can name the app's own URL.)
+type Server func(t *testing.T, ln net.Listener, s demo.Setup)
+
+// ServeHTTP serves h on ln until t ends, for the apps that are an
+// http.Handler.
+func ServeHTTP(t *testing.T, ln net.Listener, h http.Handler) {
+	srv := httptest.NewUnstartedServer(h)
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+}
+
+// start serves the app built from s and returns its base URL, such as
+// "http://127.0.0.1:41234".
+func start(t *testing.T, serve Server, s func(base string) demo.Setup) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	serve(t, ln, s(base))
+	return base
+}
 
 // Users returns the demo users and Mallory.
 func Users() demo.Users {
@@ -67,10 +94,10 @@ func AnonymousSettings() map[string]any {
 	return map[string]any{"app_id": AppID, "api_base": "https://api-iam.intercom.io"}
 }
 
-// IdentifiedSettings is what window.intercomSettings must be on the account
-// page of u: the user, the plan the handler sets, and a user_hash computed
-// here, independently of the library.
-func IdentifiedSettings(u demo.User) map[string]any {
+// UserSettings is what window.intercomSettings must be on a page of u
+// without custom data: the user and a user_hash computed here,
+// independently of the library.
+func UserSettings(u demo.User) map[string]any {
 	mac := hmac.New(sha256.New, []byte(Secret))
 	mac.Write([]byte(u.ID))
 	s := AnonymousSettings()
@@ -78,8 +105,15 @@ func IdentifiedSettings(u demo.User) map[string]any {
 	s["email"] = u.Email
 	s["name"] = u.Name
 	s["created_at"] = u.SignedUp.Unix()
-	s["plan"] = u.Plan
 	s["user_hash"] = hex.EncodeToString(mac.Sum(nil))
+	return s
+}
+
+// IdentifiedSettings is what window.intercomSettings must be on the account
+// page of u: UserSettings and the plan the handler sets.
+func IdentifiedSettings(u demo.User) map[string]any {
+	s := UserSettings(u)
+	s["plan"] = u.Plan
 	return s
 }
 

@@ -1,4 +1,4 @@
-// Package demo is what the three example apps share and what is not about
+// Package demo is what the six example apps share and what is not about
 // their framework: the demo users, the Intercom configuration read from the
 // environment, the Content-Security-Policy, and the page templates.
 package demo
@@ -16,9 +16,9 @@ import (
 )
 
 // AppID is the clearly fake workspace id the examples use when
-// INTERCOM_APP_ID is unset, so that they run with no set-up. The browser
-// then asks widget.intercom.io for a workspace that does not exist: the page
-// works, the Messenger does not appear.
+// INTERCOM_APP_ID is unset, so that they run with no set-up. With it they
+// load the local stand-in Messenger (StandInPath) instead of Intercom's
+// widget.
 const AppID = "demo0000"
 
 // Secret is the identity verification secret the examples use when
@@ -27,20 +27,33 @@ const AppID = "demo0000"
 // workspace.
 const Secret = "demo-secret-DO-NOT-USE-IN-PRODUCTION" //nolint:gosec // G101: a labelled demo value, not a credential
 
-// Config reads the Intercom settings from the environment with
+// Setup is what an example app is built from: Load reads it from the
+// environment for main; the tests build their own.
+type Setup struct {
+	Intercom intercom.Config
+	Users    Users
+	// LibDir, when set, is a directory with the npm packages of Turbo and
+	// htmx (LibDir/<package>@<version>/package/...), served by the app at
+	// /demo/lib/; when empty, the pages load them from jsDelivr. Both are
+	// pinned to one version and checked with Subresource Integrity.
+	LibDir string
+}
+
+// Load reads the Intercom settings from the environment with
 // intercom.ConfigFromEnv (INTERCOM_APP_ID, INTERCOM_HMAC_SECRET_KEY,
-// INTERCOM_INTERNAL_IPS, ...). Without an app id it uses the demo app id, and
-// then the demo secret unless one is set; it says so on w.
-func Config(w io.Writer) (intercom.Config, error) {
+// INTERCOM_INTERNAL_IPS, ...). Without an app id it uses the demo app id and
+// the local stand-in Messenger, and then the demo secret unless one is set;
+// it says so on w.
+func Load(w io.Writer) (Setup, error) {
 	cfg, err := intercom.ConfigFromEnv()
 	if err != nil {
-		return cfg, err
+		return Setup{}, err
 	}
 	var b strings.Builder
 	demoWorkspace := cfg.AppID == ""
 	if demoWorkspace {
 		cfg.AppID = AppID
-		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q (no real workspace: the Messenger will not appear).\n", AppID)
+		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q and the local stand-in Messenger (not Intercom's).\n", AppID)
 	}
 	switch {
 	case cfg.HMACSecret != "":
@@ -53,7 +66,7 @@ func Config(w io.Writer) (intercom.Config, error) {
 		b.WriteString("INTERCOM_HMAC_SECRET_KEY is not set: no identity verification (no user_hash).\n")
 	}
 	_, _ = io.WriteString(w, b.String()) // best effort, like log output
-	return cfg, nil
+	return Setup{Intercom: cfg, Users: DefaultUsers()}, nil
 }
 
 // Addr returns the address to listen on: ":" and PORT, or ":8080".
@@ -65,25 +78,30 @@ func Addr() string {
 }
 
 // Banner prints what to open once the app listens on addr.
-func Banner(w io.Writer, framework, addr string, users Users) {
+func Banner(w io.Writer, framework, addr string, s Setup) {
 	base := "http://localhost" + addr
 	var b strings.Builder
 	fmt.Fprintf(&b, "Intercom %s example on %s, open:\n", framework, addr)
-	fmt.Fprintf(&b, "  %s/         public page: an anonymous visitor (template helper)\n", base)
-	fmt.Fprintf(&b, "  %s/account  sign in: an identified user with user_hash and custom data\n", base)
-	fmt.Fprintf(&b, "  %s/about    plain HTML page: the snippet comes from whole-page install\n", base)
-	logins := make([]string, 0, len(users))
-	for _, u := range users.List() {
+	fmt.Fprintf(&b, "  %s/                   home: sign in, place an order (a queued event after a redirect)\n", base)
+	fmt.Fprintf(&b, "  %s/account            an identified user with user_hash and custom data\n", base)
+	fmt.Fprintf(&b, "  %s/about              plain HTML page: the snippet comes from whole-page install\n", base)
+	fmt.Fprintf(&b, "  %s/spa                a single-page app booting from %s/intercom/settings\n", base, base)
+	fmt.Fprintf(&b, "  %s/demo/nav?to=turbo  the same pages with Turbo navigation (to=htmx: htmx, to=plain: none)\n", base)
+	logins := make([]string, 0, len(s.Users))
+	for _, u := range s.Users.List() {
 		logins = append(logins, u.Login+" / "+u.Password)
 	}
-	fmt.Fprintf(&b, "Demo users: %s. Sign out with the button on /account.\n", strings.Join(logins, ", "))
-	b.WriteString("View the page source to see window.intercomSettings. Ctrl-C stops.\n")
+	fmt.Fprintf(&b, "Demo users: %s.\n", strings.Join(logins, ", "))
+	if s.Intercom.AppID == AppID {
+		b.WriteString("The stand-in Messenger at the bottom right of each page shows what the page sent.\n")
+	}
+	b.WriteString("Ctrl-C stops.\n")
 	_, _ = io.WriteString(w, b.String()) // best effort, like log output
 }
 
 // User is an account of the demo app.
 type User struct {
-	Login    string // the basic-auth user name
+	Login    string // what the sign-in form asks for
 	Password string
 	ID       string
 	Name     string
@@ -114,16 +132,6 @@ func DefaultUsers() Users {
 func (us Users) Lookup(login string) (User, bool) {
 	u, ok := us[login]
 	return u, ok && login != ""
-}
-
-// Accounts returns login → password, the form gin.BasicAuth and fiber's
-// basicauth middleware take.
-func (us Users) Accounts() map[string]string {
-	out := make(map[string]string, len(us))
-	for login, u := range us {
-		out[login] = u.Password
-	}
-	return out
 }
 
 // Valid reports whether login and password belong to a user, in constant

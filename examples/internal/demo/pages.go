@@ -6,15 +6,15 @@ import (
 	"io/fs"
 )
 
-// The page templates. Each page's data has Title, Framework, the
-// Messenger's snippet under adapter.TemplateKey ("Intercom"), and Users
-// (the public page) or User (the account page).
+// The page templates. Each page's data is Site.Page's, with the
+// Messenger's snippet under adapter.TemplateKey ("Intercom").
 //
 //go:embed templates/*.html
 var templateFiles embed.FS
 
-// TemplateFS holds public.html, account.html and partials.html (which
-// defines "header" and "footer"), for engines that load files themselves.
+// TemplateFS holds home.html, account.html, spa.html and partials.html
+// (which defines "header", "order" and "footer"), for engines that load
+// files themselves.
 var TemplateFS = func() fs.FS {
 	sub, err := fs.Sub(templateFiles, "templates")
 	if err != nil {
@@ -23,8 +23,8 @@ var TemplateFS = func() fs.FS {
 	return sub
 }()
 
-// Templates parses the page templates; the pages are "public.html" and
-// "account.html".
+// Templates parses the page templates; the pages are "home.html",
+// "account.html" and "spa.html".
 func Templates() *template.Template {
 	return template.Must(template.ParseFS(TemplateFS, "*.html"))
 }
@@ -38,20 +38,10 @@ const AboutPage = `<!doctype html>
 <title>About · Intercom example</title>
 </head>
 <body>
-<nav><a href="/">Home</a> <a href="/account">Account</a></nav>
+<nav><a id="nav-home" href="/">Home</a> <a id="nav-account" href="/account">Account</a></nav>
 <h1>About</h1>
 <p>This page is a plain string written by its handler. Whole-page install inserts the Messenger before the
 last &lt;/body&gt; of every text/html response that does not carry the snippet yet, like django-analytical's generic tags.</p>
 </body>
 </html>
 `
-
-// PublicData is the template data of the public page.
-func PublicData(framework string, users Users) map[string]any {
-	return map[string]any{"Title": "Welcome", "Framework": framework, "Users": users.List()}
-}
-
-// AccountData is the template data of the account page of u.
-func AccountData(framework string, u User) map[string]any {
-	return map[string]any{"Title": "Your account", "Framework": framework, "User": u}
-}

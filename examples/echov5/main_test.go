@@ -20,3 +20,5 @@ func serve(t *testing.T, ln net.Listener, s demo.Setup) {
 func TestHTTP(t *testing.T) { browsertest.RunHTTP(t, serve) }
 
 func TestBrowser(t *testing.T) { browsertest.RunBrowser(t, serve) }
+
+func TestBrowserDemo(t *testing.T) { browsertest.RunDemo(t, serve) }

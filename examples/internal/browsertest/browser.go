@@ -221,12 +221,7 @@ func (tb *tab) open(path string) string {
 func (tb *tab) signIn(u demo.User) string {
 	tb.t.Helper()
 	tb.open("/")
-	if err := chromedp.Do(tb.ctx,
-		chromedp.SendKeys(chromedp.CSS("#login"), u.Login),
-		chromedp.SendKeys(chromedp.CSS("#password"), u.Password),
-	); err != nil {
-		tb.t.Fatalf("filling in the sign-in form: %v", err)
-	}
+	tb.fill(u)
 	return tb.click("#sign-in")
 }
 

@@ -35,7 +35,7 @@ func LibDir(t *testing.T) string {
 	if err != nil {
 		msg := fmt.Sprintf("the browser tests need Turbo and htmx from npm: %v\n"+
 			"Install Node.js and npm (Debian: apt-get install nodejs npm) and run the tests again, "+
-			"or fetch them by hand into %s: for each of %s, npm pack SPEC, then tar xzf the .tgz into a folder named SPEC",
+			"or fetch them by hand into %s: for each of %s, npm pack it, then tar xzf the .tgz in a folder named as the .tgz without .tgz",
 			err, cacheDirHint(), specs())
 		if e2eRequired() {
 			t.Fatal("INTERCOM_E2E=1 but " + msg)
@@ -91,7 +91,7 @@ func fetchLibs() (string, error) {
 	}
 	for _, l := range demo.Libraries() {
 		if _, err := os.Stat(l.Path(root)); errors.Is(err, os.ErrNotExist) {
-			if err := fetchPackage(root, l.Spec()); err != nil {
+			if err := fetchPackage(root, l); err != nil {
 				return "", err
 			}
 		}
@@ -116,15 +116,16 @@ func checkIntegrity(l demo.Library, root string) error {
 	return nil
 }
 
-// fetchPackage runs npm pack spec and unpacks the tarball into
-// root/spec, atomically: test binaries of several examples may fetch at
-// the same time.
-func fetchPackage(root, spec string) error {
+// fetchPackage runs npm pack for l and unpacks the tarball into
+// root/l.Folder(), atomically: test binaries of several examples may fetch
+// at the same time.
+func fetchPackage(root string, l demo.Library) error {
+	spec := l.Spec()
 	npm, err := exec.LookPath("npm")
 	if err != nil {
 		return errors.New("npm is not on PATH")
 	}
-	if err := os.MkdirAll(root, 0o755); err != nil {
+	if err := os.MkdirAll(root, 0o750); err != nil {
 		return err
 	}
 	tmp, err := os.MkdirTemp(root, ".fetch-")
@@ -137,7 +138,7 @@ func fetchPackage(root, spec string) error {
 	cmd.Env = append(os.Environ(), "npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("npm pack %s: %v\n%s", spec, err, out)
+		return fmt.Errorf("npm pack %s: %w\n%s", spec, err, out)
 	}
 	tgz, err := filepath.Glob(filepath.Join(tmp, "*.tgz"))
 	if err != nil || len(tgz) != 1 {
@@ -147,8 +148,8 @@ func fetchPackage(root, spec string) error {
 	if err := untar(tgz[0], unpacked); err != nil {
 		return fmt.Errorf("unpacking %s: %w", tgz[0], err)
 	}
-	if err := os.Rename(unpacked, filepath.Join(root, spec)); err != nil {
-		if _, statErr := os.Stat(filepath.Join(root, spec)); statErr == nil {
+	if err := os.Rename(unpacked, filepath.Join(root, l.Folder())); err != nil {
+		if _, statErr := os.Stat(filepath.Join(root, l.Folder())); statErr == nil {
 			return nil // another test binary was first
 		}
 		return err
@@ -185,7 +186,7 @@ func untar(file, dir string) error {
 			return fmt.Errorf("%s: a path outside the package", h.Name)
 		}
 		dst := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 			return err
 		}
 		w, err := os.Create(dst) //nolint:gosec // checked above to stay inside dir

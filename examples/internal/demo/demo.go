@@ -33,7 +33,7 @@ type Setup struct {
 	Intercom intercom.Config
 	Users    Users
 	// LibDir, when set, is a directory with the npm packages of Turbo and
-	// htmx (LibDir/<package>@<version>/package/...), served by the app at
+	// htmx (LibDir/<Library.Folder>/package/...), served by the app at
 	// /demo/lib/; when empty, the pages load them from jsDelivr. Both are
 	// pinned to one version and checked with Subresource Integrity.
 	LibDir string
@@ -53,7 +53,12 @@ func Load(w io.Writer) (Setup, error) {
 	demoWorkspace := cfg.AppID == ""
 	if demoWorkspace {
 		cfg.AppID = AppID
-		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q and the local stand-in Messenger (not Intercom's).\n", AppID)
+		fmt.Fprintf(&b, "INTERCOM_APP_ID is not set: using the DEMO app id %q", AppID)
+		if cfg.WidgetURL == "" {
+			cfg.WidgetURL = StandInURL(Addr())
+			b.WriteString(" and the local stand-in Messenger (not Intercom's)")
+		}
+		b.WriteString(".\n")
 	}
 	switch {
 	case cfg.HMACSecret != "":
@@ -67,6 +72,12 @@ func Load(w io.Writer) (Setup, error) {
 	}
 	_, _ = io.WriteString(w, b.String()) // best effort, like log output
 	return Setup{Intercom: cfg, Users: DefaultUsers()}, nil
+}
+
+// StandInURL returns the stand-in Messenger's URL for an app listening on
+// addr (":8080"): on localhost, which Config.WidgetURL accepts over http.
+func StandInURL(addr string) string {
+	return "http://localhost" + addr + StandInPath
 }
 
 // Addr returns the address to listen on: ":" and PORT, or ":8080".

@@ -3,6 +3,7 @@ package demo
 import (
 	"path"
 	"path/filepath"
+	"strings"
 )
 
 // Library is a JavaScript file from an npm package that the navigation pages
@@ -35,10 +36,16 @@ func (l Library) Spec() string { return l.Package + "@" + l.Version }
 // CDN returns the file's jsDelivr URL.
 func (l Library) CDN() string { return "https://cdn.jsdelivr.net/npm/" + l.Spec() + "/" + l.File }
 
-// Path returns where the file is in a LibDir: the npm tarball's "package"
-// folder under a folder named by Spec.
+// Folder returns the name of the folder a LibDir holds the package in: the
+// name npm pack gives its tarball, without ".tgz" ("hotwired-turbo-8.0.23").
+func (l Library) Folder() string {
+	return strings.ReplaceAll(strings.TrimPrefix(l.Package, "@"), "/", "-") + "-" + l.Version
+}
+
+// Path returns where the file is in a LibDir: in the tarball's "package"
+// folder, in the package's Folder.
 func (l Library) Path(libDir string) string {
-	return filepath.Join(libDir, l.Spec(), "package", filepath.FromSlash(l.File))
+	return filepath.Join(libDir, l.Folder(), "package", filepath.FromSlash(l.File))
 }
 
 // Script is a library's script element in a page.

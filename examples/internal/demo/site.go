@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	intercom "github.com/goanalytical/intercom/core"
@@ -168,15 +169,18 @@ func SignInFailed(page map[string]any) map[string]any {
 	return page
 }
 
-// StandIn reports whether the app loads the stand-in Messenger: it runs
-// with the demo app id.
-func (s *Site) StandIn() bool { return s.setup.Intercom.AppID == AppID }
+// StandIn reports whether the app loads the stand-in Messenger: its
+// Config.WidgetURL is the stand-in's (Load sets it for the demo app id).
+func (s *Site) StandIn() bool {
+	u, err := url.Parse(s.setup.Intercom.WidgetURL)
+	return err == nil && u.Path == StandInPath
+}
 
 // widgetURL is where the single-page demo loads the widget from: the
-// stand-in with the demo app id, else Intercom's.
+// configured WidgetURL, else Intercom's.
 func (s *Site) widgetURL() string {
-	if s.StandIn() {
-		return StandInPath
+	if u := s.setup.Intercom.WidgetURL; u != "" {
+		return u
 	}
 	return "https://widget.intercom.io/widget/" + s.setup.Intercom.AppID
 }

@@ -150,8 +150,15 @@
     try { return JSON.stringify(v); } catch (e) { return String(v); }
   }
 
+  // describe writes a call as the page made it; settings objects (boot,
+  // update) by their keys, as the panel shows them in full below.
   function describe(c) {
-    return c.method + "(" + c.args.map(json).join(", ") + ")";
+    return c.method + "(" + c.args.map(function (a) {
+      if ((c.method === "boot" || c.method === "update") && a && typeof a === "object") {
+        return "{" + Object.keys(a).sort().join(", ") + "}";
+      }
+      return json(a);
+    }).join(", ") + ")";
   }
 
   function render() {
@@ -237,9 +244,11 @@
       });
   }
 
+  // boot builds the launcher in the current <body>, as the real widget does.
   function boot(settings) {
     rec.settings = copy(settings) || {};
     rec.booted = true;
+    attach();
     d.cookie = cookieName("session") + "=standin-" + Date.now() + "; path=/; SameSite=Lax";
     verify();
   }

@@ -16,6 +16,7 @@
   w.Intercom = i;
   var e = d.createElement("script");
   e.async = true;
+  e.id = "IntercomWidgetScript"; // as the library's loader names it: added once
   e.src = me.getAttribute("data-widget");
   if (me.nonce) e.nonce = me.nonce;
   d.head.appendChild(e);

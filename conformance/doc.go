@@ -51,6 +51,11 @@
 //     turn, flushing after each one when Raw.Flush is set.
 //   - LogoutPath: a GET route whose handler calls the adapter's Shutdown,
 //     then redirects (302 Found) to PagePath.
+//   - Calls: the handlers of PagePath, RawPath, ComponentPath, RedirectPath
+//     and UncoveredPath queue each call Scenario.Calls returns with the
+//     adapter's Call, in order, after Identify and Set.
+//   - RedirectPath: a GET and POST route whose handler calls Identify, Set
+//     and Calls as on PagePath, then redirects (303 See Other) to PagePath.
 //   - SettingsPath: a GET route served by the adapter's settings JSON
 //     handler, behind the same middleware as PagePath.
 //   - WholePage: the adapter's whole-page install middleware, after its

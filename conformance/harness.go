@@ -46,6 +46,13 @@ type Scenario struct {
 	// order, after Identify.
 	Set []Attr
 
+	// Calls, when set, returns the Messenger calls that the handlers of
+	// PagePath, RawPath, ComponentPath, RedirectPath and UncoveredPath
+	// queue with the adapter's Call, in order, after Identify and Set. The
+	// harness passes each Method and Args to Call as they are and ignores
+	// the error it returns (the suite reads the reports).
+	Calls func(Header) []Call
+
 	// TrustedProxies are the proxy addresses and CIDRs the framework is
 	// configured to trust for X-Forwarded-For, using its own setting
 	// (gin SetTrustedProxies, echo IPExtractor, fiber TrustedProxies).
@@ -68,6 +75,13 @@ type Scenario struct {
 
 	// Raw is what the handler at RawPath writes.
 	Raw RawResponse
+}
+
+// Call is one call of the Messenger's JavaScript API that a handler queues
+// with the adapter's Call.
+type Call struct {
+	Method string
+	Args   []any
 }
 
 // RawResponse is a response the RawPath handler writes by hand, through the
@@ -101,6 +115,11 @@ const (
 	// LogoutPath serves GET: the handler calls the adapter's Shutdown, then
 	// redirects (302 Found) to PagePath.
 	LogoutPath = "/logout"
+
+	// RedirectPath serves GET and POST: after Identify, Set and Calls as on
+	// PagePath, the handler responds 303 See Other to PagePath, as a form
+	// handler does (POST, 303, GET), with no body of its own.
+	RedirectPath = "/redirect"
 
 	// SettingsPath serves GET with the adapter's settings JSON handler (for
 	// single-page apps), behind the same middleware as PagePath.

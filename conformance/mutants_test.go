@@ -10,6 +10,8 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -89,7 +91,7 @@ var mutants = []mutant{
 			}
 			return s
 		},
-		mustFail: []string{"disabled/renders-nothing"},
+		mustFail: []string{"disabled/renders-nothing", "calls/disabled"},
 	},
 	{
 		name:     "always-skips",
@@ -99,7 +101,7 @@ var mutants = []mutant{
 	{
 		name:     "ignores-skip",
 		scenario: func(s conformance.Scenario) conformance.Scenario { s.Skip = false; return s },
-		mustFail: []string{"skip/no-snippet", "skip/handler-calls"},
+		mustFail: []string{"skip/no-snippet", "skip/handler-calls", "calls/skipped"},
 	},
 	{
 		name:     "ignores-auth-user",
@@ -616,6 +618,113 @@ var mutants = []mutant{
 		mustFail: []string{"whole-page/large-page"},
 	},
 
+	// Queued calls.
+	{
+		name:     "ignores-calls",
+		scenario: func(s conformance.Scenario) conformance.Scenario { s.Calls = nil; return s },
+		mustFail: []string{
+			"calls/every-method-as-the-sdk", "calls/component", "calls/post-redirect-get-once",
+			"calls/two-redirects-keep-both", "calls/fragment-keeps-calls", "calls/json-keeps-calls",
+			"calls/whole-page-once", "calls/hostile-data", "calls/invalid-reported", "calls/bounds", "calls/skipped",
+			"calls/internal-ip",
+		},
+	},
+	{
+		name: "drops-event-metadata",
+		scenario: func(s conformance.Scenario) conformance.Scenario {
+			if calls := s.Calls; calls != nil {
+				s.Calls = func(h conformance.Header) []conformance.Call {
+					out := slices.Clone(calls(h))
+					for i, c := range out {
+						if c.Method == "trackEvent" && len(c.Args) > 1 {
+							out[i].Args = c.Args[:1]
+						}
+					}
+					return out
+				}
+			}
+			return s
+		},
+		mustFail: []string{"calls/every-method-as-the-sdk", "calls/post-redirect-get-once", "calls/hostile-data"},
+	},
+	{
+		name: "calls-cookie-never-cleared",
+		// Neither the response nor the page's script deletes the cookie.
+		handler: rewrite(func(_ conformance.Scenario, _ *http.Request, rec *recording) {
+			dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == callsCookie && c.MaxAge < 0 })
+			rec.body = callsDeletion.ReplaceAll(rec.body, nil)
+			rec.header.Del("Content-Length")
+		}),
+		mustFail: []string{"calls/post-redirect-get-once", "calls/whole-page-once", "calls/forged-cookie", "calls/internal-ip"},
+	},
+	{
+		name: "calls-not-carried",
+		// Responses without a snippet drop the cookie their calls need.
+		handler: rewrite(func(_ conformance.Scenario, _ *http.Request, rec *recording) {
+			if _, at := snippetIn(rec.body); at < 0 {
+				dropSetCookies(rec.header, func(c *http.Cookie) bool { return c.Name == callsCookie })
+			}
+		}),
+		mustFail: []string{
+			"calls/post-redirect-get-once", "calls/two-redirects-keep-both", "calls/fragment-keeps-calls",
+			"calls/json-keeps-calls", "calls/whole-page-once", "calls/hostile-data", "calls/bounds",
+		},
+	},
+	{
+		name: "calls-cookie-not-merged",
+		// A redirect's calls replace those the cookie carried.
+		handler: func(_ conformance.Scenario, app http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == conformance.RedirectPath {
+					r = withoutCookie(r, callsCookie)
+				}
+				app.ServeHTTP(w, r)
+			})
+		},
+		mustFail: []string{"calls/two-redirects-keep-both"},
+	},
+	{
+		name: "trusts-calls-cookie",
+		// The page runs whatever JSON the cookie holds, unvalidated.
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			c, err := r.Cookie(callsCookie)
+			if err != nil {
+				return
+			}
+			js, err := base64.RawURLEncoding.DecodeString(c.Value)
+			if err != nil || !json.Valid(js) {
+				return
+			}
+			const at = ";(function(){var q="
+			i := bytes.Index(rec.body, []byte(at))
+			if i < 0 {
+				return
+			}
+			i += len(at)
+			dec := json.NewDecoder(bytes.NewReader(rec.body[i:]))
+			var q json.RawMessage
+			if dec.Decode(&q) != nil {
+				return
+			}
+			rec.body = slices.Concat(rec.body[:i], js, rec.body[i+int(dec.InputOffset()):])
+			rec.header.Del("Content-Length")
+		}),
+		mustFail: []string{"calls/forged-cookie"},
+	},
+	{
+		name: "reads-other-app-calls-cookie",
+		handler: func(_ conformance.Scenario, app http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if c, err := r.Cookie(adapter.CallsCookiePrefix + "xyz98765"); err == nil {
+					r = withoutCookie(r, callsCookie)
+					r.AddCookie(&http.Cookie{Name: callsCookie, Value: c.Value})
+				}
+				app.ServeHTTP(w, r)
+			})
+		},
+		mustFail: []string{"calls/other-app-cookie-ignored"},
+	},
+
 	// Logout.
 	{
 		name: "logout-without-shutdown-flag",
@@ -806,6 +915,25 @@ func rewrite(f func(s conformance.Scenario, r *http.Request, rec *recording)) fu
 			_, _ = w.Write(rec.body)
 		})
 	}
+}
+
+// callsCookie is the suite's workspace's calls cookie.
+const callsCookie = adapter.CallsCookiePrefix + "abc12345"
+
+// callsDeletion matches the snippet's deletion of the calls cookie.
+var callsDeletion = regexp.MustCompile(`d\.cookie="` + callsCookie + `=[^"]*";`)
+
+// withoutCookie returns a copy of r without the cookie name.
+func withoutCookie(r *http.Request, name string) *http.Request {
+	cookies := r.Cookies()
+	r = r.Clone(r.Context())
+	r.Header.Del("Cookie")
+	for _, c := range cookies {
+		if c.Name != name {
+			r.AddCookie(c)
+		}
+	}
+	return r
 }
 
 // flagDeletion matches the shutdown snippet's deletion of the logout flag.

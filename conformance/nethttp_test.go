@@ -176,6 +176,11 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 		for _, a := range s.Set {
 			state(r).Set(a.Key, a.Value)
 		}
+		if s.Calls != nil {
+			for _, c := range s.Calls(r.Header.Get) {
+				_ = state(r).Call(c.Method, c.Args...)
+			}
+		}
 	}
 
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -203,6 +208,11 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 				_ = http.NewResponseController(w).Flush()
 			}
 		}
+	})
+
+	redirect := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handlerCalls(r)
+		http.Redirect(w, r, conformance.PagePath, http.StatusSeeOther)
 	})
 
 	logout := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -269,6 +279,8 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	mux.Handle("GET "+conformance.PagePath, chain(page))
 	mux.Handle("GET "+conformance.RawPath, chain(raw))
 	mux.Handle("GET "+conformance.LogoutPath, chain(logout))
+	mux.Handle("GET "+conformance.RedirectPath, chain(redirect))
+	mux.Handle("POST "+conformance.RedirectPath, chain(redirect))
 	mux.Handle("GET "+conformance.SettingsPath, chain(http.HandlerFunc(settings)))
 	mux.Handle("GET "+conformance.ComponentPath, chain(componentPage))
 	mux.Handle("GET "+conformance.UncoveredPath, uncoveredChain(uncovered))

@@ -16,6 +16,7 @@ const (
 	scriptID       = "IntercomSettingsScriptTag"
 	assignment     = "window.intercomSettings="
 	internalNotice = "Intercom disabled on internal IP address"
+	callsAt        = ";(function(){var q="
 )
 
 // ErrNoSnippet is returned by FindSnippet for a page without an Intercom
@@ -35,6 +36,12 @@ type Snippet struct {
 
 	// Loader is the script that follows the settings object in the element.
 	Loader string
+
+	// Calls are the queued Messenger calls the loader runs after booting,
+	// each [method, args...], decoded like Settings from the JSON array the
+	// loader starts with (";(function(){var q=[...]"); nil when the loader
+	// does not start that way. An empty array is an empty, non-nil slice.
+	Calls []any
 
 	// Internal reports that the element is wrapped in the HTML comment
 	// "<!-- Intercom disabled on internal IP address ... -->".
@@ -97,6 +104,18 @@ func FindSnippet(page []byte) (*Snippet, error) {
 	s.settingsJSON, s.Loader, s.Settings = rest[:n], rest[n:], obj
 	if err := checkDuplicateKeys(s.settingsJSON); err != nil {
 		return nil, err
+	}
+	if q, ok := strings.CutPrefix(s.Loader, callsAt); ok {
+		dec := json.NewDecoder(strings.NewReader(q))
+		dec.UseNumber()
+		var calls []any
+		if err := dec.Decode(&calls); err != nil {
+			return nil, fmt.Errorf("conformance: the loader's queued calls are not a JSON array: %w", err)
+		}
+		if calls == nil {
+			calls = []any{}
+		}
+		s.Calls = calls
 	}
 	return s, nil
 }

@@ -89,6 +89,10 @@ type Visitor struct {
 	// Shutdown makes the snippet end the previous Messenger session (after a
 	// logout) before booting.
 	Shutdown bool
+	// Calls are Messenger API calls (from Messenger.Call) the page makes
+	// after booting or updating the Messenger, in order. They render as
+	// data inside the snippet, and not at all when it renders nothing.
+	Calls []Call
 }
 
 // Messenger renders the Intercom Messenger for one workspace. It is immutable
@@ -106,6 +110,7 @@ type Messenger struct {
 	report       func(error)
 	now          func() time.Time
 	loader       [2]loaderParts // index 1: with shutdown
+	callsClear   string         // deletes the adapters' queued-calls cookie
 	region       Region         // for CSP
 	apiBase      string         // the api_base setting
 	widgetURL    string         // Config.WidgetURL, "" for Intercom's own
@@ -189,6 +194,7 @@ func New(c Config) (*Messenger, error) {
 	}
 	widgetSrc := appendScriptURL(nil, src)
 	m.loader = [2]loaderParts{newLoader(widgetSrc, false), newLoader(widgetSrc, true)}
+	m.callsClear = `d.cookie="` + link.CallsCookie(c.AppID) + `=; Max-Age=0; path=/; SameSite=Lax";`
 	m.link = link.State{
 		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
 		InternalIPs: len(m.internal) > 0, Report: m.report, Once: new(link.Once),

@@ -36,8 +36,13 @@ type loaderParts struct {
 	afterNonce  string
 }
 
-// loaderHead opens the loader; the queued calls follow it.
-const loaderHead = `;(function(){var q=`
+// loaderHead opens the loader; the queued calls follow it, then
+// loaderVars, then (with calls) the statement that deletes the cookie that
+// may have carried them, then a loaderParts.
+const (
+	loaderHead = `;(function(){var q=`
+	loaderVars = `,w=window,d=document,s=w.intercomSettings,ic=w.Intercom,k;`
+)
 
 // widgetScriptID is the id of the widget script the loader adds.
 const widgetScriptID = "IntercomWidgetScript"
@@ -51,7 +56,7 @@ func newLoader(widgetSrc []byte, shutdown bool) loaderParts {
 		clear = `d.cookie="` + link.ShutdownCookie + `=; Max-Age=0; path=/; SameSite=Lax";`
 	}
 	return loaderParts{
-		beforeNonce: `,w=window,d=document,s=w.intercomSettings,ic=w.Intercom,k;` + clear +
+		beforeNonce: clear +
 			`if(typeof ic==="function"){` + loaded + `}else{` +
 			`var i=function(){i.c(arguments)};i.q=[];i.c=function(a){i.q.push(a)};w.Intercom=ic=i;` + queued +
 			`var o,l=function(){if(o||d.getElementById("` + widgetScriptID + `")){return}o=1;` +
@@ -63,6 +68,23 @@ func newLoader(widgetSrc []byte, shutdown bool) loaderParts {
 			`d.addEventListener("readystatechange",function(){if(r()){l()}},false);w.addEventListener("load",l,false)}}` +
 			`for(k=0;k!==q.length;k++){ic.apply(w,q[k])}})();</script>`,
 	}
+}
+
+// appendCalls appends calls as one JSON array; zero Calls are left out.
+func appendCalls(dst []byte, calls []Call) []byte {
+	dst = append(dst, '[')
+	first := true
+	for _, c := range calls {
+		if c.js == "" {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = append(dst, c.js...)
+	}
+	return append(dst, ']')
 }
 
 // appendScriptURL appends u as a JSON string escaped like the settings (no
@@ -112,7 +134,14 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	dst = append(dst, ">window.intercomSettings="...)
 	dst = m.appendSettings(dst, &v)
 	dst = append(dst, loaderHead...)
-	dst = append(dst, "[]"...)
+	n := len(dst)
+	dst = appendCalls(dst, v.Calls)
+	dst = append(dst, loaderVars...)
+	if len(dst)-n > len("[]")+len(loaderVars) {
+		// The page that runs the calls consumes the cookie that carried
+		// them across a redirect (an adapter's; see link.CallsCookie).
+		dst = append(dst, m.callsClear...)
+	}
 	l := &m.loader[0]
 	if v.Shutdown {
 		l = &m.loader[1]

@@ -84,6 +84,10 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		intercomecho.Shutdown(c)
 		return c.Redirect(http.StatusFound, conformance.PagePath)
 	}, covered...)
+	e.Match([]string{http.MethodGet, http.MethodPost}, conformance.RedirectPath, func(c *echo.Context) error {
+		handlerCalls(c, s)
+		return c.Redirect(http.StatusSeeOther, conformance.PagePath)
+	}, covered...)
 	e.GET(conformance.SettingsPath, intercomecho.SettingsHandler(), covered...)
 
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
@@ -113,6 +117,11 @@ func handlerCalls(c *echo.Context, s conformance.Scenario) {
 	}
 	for _, a := range s.Set {
 		intercomecho.Set(c, a.Key, a.Value)
+	}
+	if s.Calls != nil {
+		for _, call := range s.Calls(header(c)) {
+			_ = intercomecho.Call(c, call.Method, call.Args...)
+		}
 	}
 }
 

@@ -95,6 +95,12 @@ func harness(viaViews bool) conformance.Harness {
 			intercomfiber.Shutdown(c)
 			return c.Redirect(conformance.PagePath, fiber.StatusFound)
 		})
+		redirect := func(c *fiber.Ctx) error {
+			handlerCalls(c, s)
+			return c.Redirect(conformance.PagePath, fiber.StatusSeeOther)
+		}
+		app.Get(conformance.RedirectPath, redirect)
+		app.Post(conformance.RedirectPath, redirect)
 		app.Get(conformance.SettingsPath, intercomfiber.SettingsHandler())
 
 		primeRender(t, app)
@@ -153,6 +159,11 @@ func handlerCalls(c *fiber.Ctx, s conformance.Scenario) {
 	}
 	for _, a := range s.Set {
 		intercomfiber.Set(c, a.Key, a.Value)
+	}
+	if s.Calls != nil {
+		for _, call := range s.Calls(headerOf(c)) {
+			_ = intercomfiber.Call(c, call.Method, call.Args...)
+		}
 	}
 }
 

@@ -51,6 +51,7 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 		AuthUser:    authUser,
 		UserOption:  "intercomfiber.Config.User",
 		HasCookie:   func(c *fiber.Ctx, name string) bool { return len(c.Request().Header.Cookie(name)) > 0 },
+		Cookie:      func(c *fiber.Ctx, name string) string { return string(c.Request().Header.Cookie(name)) },
 		CookieNames: cookieNames,
 		SetCookie:   setCookie,
 	}, adapter.WithClientIP(cfg.ClientIP))
@@ -90,10 +91,12 @@ func cookieNames(c *fiber.Ctx) (names []string) {
 	return names
 }
 
-// setCookie adds a raw Set-Cookie line: fasthttp's Cookie cannot write the
+// setCookie adds a raw Set-Cookie line, in place of one the response
+// already has for that cookie: fasthttp's Cookie cannot write the
 // Max-Age=0 that expires a cookie, net/http's formatting can.
 func setCookie(c *fiber.Ctx, ck *http.Cookie) {
 	if v := ck.String(); v != "" {
+		c.Response().Header.DelCookie(ck.Name) // one line per cookie: queued calls set theirs again
 		c.Response().Header.Add(fiber.HeaderSetCookie, v)
 	}
 }

@@ -96,6 +96,12 @@ func harness(viaViews bool) conformance.Harness {
 			intercomfiber.Shutdown(c)
 			return c.Redirect().Status(fiber.StatusFound).To(conformance.PagePath)
 		})
+		redirect := func(c fiber.Ctx) error {
+			handlerCalls(c, s)
+			return c.Redirect().Status(fiber.StatusSeeOther).To(conformance.PagePath)
+		}
+		app.Get(conformance.RedirectPath, redirect)
+		app.Post(conformance.RedirectPath, redirect)
 		app.Get(conformance.SettingsPath, intercomfiber.SettingsHandler())
 
 		primeRender(t, app)
@@ -154,6 +160,11 @@ func handlerCalls(c fiber.Ctx, s conformance.Scenario) {
 	}
 	for _, a := range s.Set {
 		intercomfiber.Set(c, a.Key, a.Value)
+	}
+	if s.Calls != nil {
+		for _, call := range s.Calls(headerOf(c)) {
+			_ = intercomfiber.Call(c, call.Method, call.Args...)
+		}
 	}
 }
 

@@ -71,6 +71,11 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		for _, a := range s.Set {
 			intercomgin.Set(c, a.Key, a.Value)
 		}
+		if s.Calls != nil {
+			for _, call := range s.Calls(c.GetHeader) {
+				_ = intercomgin.Call(c, call.Method, call.Args...)
+			}
+		}
 	}
 	covered.GET(conformance.PagePath, func(c *gin.Context) {
 		identifyAndSet(c)
@@ -116,6 +121,12 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 		intercomgin.Shutdown(c)
 		c.Redirect(http.StatusFound, conformance.PagePath)
 	})
+	redirect := func(c *gin.Context) {
+		identifyAndSet(c)
+		c.Redirect(http.StatusSeeOther, conformance.PagePath)
+	}
+	covered.GET(conformance.RedirectPath, redirect)
+	covered.POST(conformance.RedirectPath, redirect)
 	covered.GET(conformance.SettingsPath, intercomgin.SettingsHandler())
 
 	srv := &http.Server{Handler: engine, ReadHeaderTimeout: 10 * time.Second}

@@ -48,11 +48,12 @@ func TestConformance(t *testing.T) {
 type scenarioHandlers struct {
 	auth, intercom, inject                  func(http.Handler) http.Handler
 	page, raw, logout, component, uncovered http.HandlerFunc
+	redirect                                http.HandlerFunc
 	settings                                http.Handler
 }
 
 func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
-	identifyAndSet := func(r *http.Request) {
+	identifyAndSet := func(w http.ResponseWriter, r *http.Request) {
 		if s.Identify != nil {
 			if u, ok := s.Identify(r.Header.Get); ok {
 				intercomhttp.Identify(r, u)
@@ -60,6 +61,11 @@ func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
 		}
 		for _, a := range s.Set {
 			intercomhttp.Set(r, a.Key, a.Value)
+		}
+		if s.Calls != nil {
+			for _, call := range s.Calls(r.Header.Get) {
+				_ = intercomhttp.Call(w, r, call.Method, call.Args...)
+			}
 		}
 	}
 	h := scenarioHandlers{
@@ -76,14 +82,14 @@ func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
 		intercom: intercomhttp.Middleware(s.Messenger, scenarioOptions(s)...),
 		inject:   func(next http.Handler) http.Handler { return next },
 		page: func(w http.ResponseWriter, r *http.Request) {
-			identifyAndSet(r)
+			identifyAndSet(w, r)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			if err := pageTemplate.Execute(w, intercomhttp.Data(r, nil)); err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 			}
 		},
 		raw: func(w http.ResponseWriter, r *http.Request) {
-			identifyAndSet(r)
+			identifyAndSet(w, r)
 			for k, v := range s.Raw.Header {
 				w.Header().Set(k, v)
 			}
@@ -99,16 +105,20 @@ func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
 				}
 			}
 		},
+		redirect: func(w http.ResponseWriter, r *http.Request) {
+			identifyAndSet(w, r)
+			http.Redirect(w, r, conformance.PagePath, http.StatusSeeOther)
+		},
 		logout: func(w http.ResponseWriter, r *http.Request) {
 			intercomhttp.Shutdown(w, r)
 			http.Redirect(w, r, conformance.PagePath, http.StatusFound)
 		},
 		component: func(w http.ResponseWriter, r *http.Request) {
-			identifyAndSet(r)
+			identifyAndSet(w, r)
 			writeComponentPage(w, r)
 		},
 		uncovered: func(w http.ResponseWriter, r *http.Request) {
-			identifyAndSet(r)
+			identifyAndSet(w, r)
 			intercomhttp.Shutdown(w, r)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			if err := pageTemplate.Execute(w, intercomhttp.Data(r, nil)); err != nil {
@@ -149,6 +159,8 @@ func serveMux(_ conformance.Scenario, h scenarioHandlers) http.Handler {
 	mux.Handle("GET "+conformance.PagePath, chain(h.page))
 	mux.Handle("GET "+conformance.RawPath, chain(h.raw))
 	mux.Handle("GET "+conformance.LogoutPath, chain(h.logout))
+	mux.Handle("GET "+conformance.RedirectPath, chain(h.redirect))
+	mux.Handle("POST "+conformance.RedirectPath, chain(h.redirect))
 	mux.Handle("GET "+conformance.SettingsPath, chain(h.settings))
 	mux.Handle("GET "+conformance.ComponentPath, chain(h.component))
 	mux.Handle("GET "+conformance.UncoveredPath, h.auth(h.inject(h.uncovered)))
@@ -167,6 +179,8 @@ func chiRouter(_ conformance.Scenario, h scenarioHandlers) http.Handler {
 		r.Get(conformance.RawPath, h.raw)
 		r.Head(conformance.RawPath, h.raw)
 		r.Get(conformance.LogoutPath, h.logout)
+		r.Get(conformance.RedirectPath, h.redirect)
+		r.Post(conformance.RedirectPath, h.redirect)
 		r.Method(http.MethodGet, conformance.SettingsPath, h.settings)
 	})
 	return r

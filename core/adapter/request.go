@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -43,10 +44,15 @@ type Hooks[C any] struct {
 	AuthUser func(C) any
 	// HasCookie reports whether the request carries a cookie of that name.
 	HasCookie func(c C, name string) bool
+	// Cookie returns the value of the request's cookie of that name, "" when
+	// there is none (for queued calls).
+	Cookie func(c C, name string) string
 	// CookieNames returns the names of the request's cookies (for logout).
 	CookieNames func(C) []string
-	// SetCookie adds a Set-Cookie header to the response, where the headers
-	// have not gone out yet; where they have, it does nothing.
+	// SetCookie adds a Set-Cookie header to the response, replacing one this
+	// response already sets for a cookie of the same name (queued calls set
+	// their cookie again with each call), where the headers have not gone
+	// out yet; where they have, it does nothing.
 	SetCookie func(C, *http.Cookie)
 	// UserOption names the adapter's option that sets User, for the report
 	// about an AuthUser value the kit cannot identify from. Empty: the
@@ -97,9 +103,9 @@ func (h Hooks[C]) With(opts ...Option[C]) Hooks[C] {
 	return h
 }
 
-// WithRequestCookies returns h with HasCookie, CookieNames and SetCookie
-// set, where they are nil, for a framework built on net/http: req returns
-// c's request, whose cookies HasCookie and CookieNames read; header returns
+// WithRequestCookies returns h with HasCookie, Cookie, CookieNames and
+// SetCookie set, where they are nil, for a framework built on net/http: req
+// returns c's request, whose cookies HasCookie, Cookie and CookieNames read; header returns
 // the response header map SetCookie adds its Set-Cookie line to, or nil
 // once the headers have gone out (SetCookie then does nothing).
 func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) http.Header) Hooks[C] {
@@ -107,6 +113,15 @@ func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) h
 		h.HasCookie = func(c C, name string) bool {
 			_, err := req(c).Cookie(name)
 			return err == nil
+		}
+	}
+	if h.Cookie == nil {
+		h.Cookie = func(c C, name string) string {
+			ck, err := req(c).Cookie(name)
+			if err != nil {
+				return ""
+			}
+			return ck.Value
 		}
 	}
 	if h.CookieNames == nil {
@@ -123,7 +138,7 @@ func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) h
 		h.SetCookie = func(c C, ck *http.Cookie) {
 			if hd := header(c); hd != nil {
 				if v := ck.String(); v != "" {
-					hd.Add("Set-Cookie", v)
+					replaceSetCookie(hd, ck.Name, v)
 				}
 			}
 		}
@@ -145,6 +160,7 @@ func Adapt[C, D any](h Hooks[C], via func(D) C) Hooks[D] {
 		AuthUser:    adapt1(h.AuthUser, via),
 		CookieNames: adapt1(h.CookieNames, via),
 		HasCookie:   adaptArg(h.HasCookie, via),
+		Cookie:      adaptArg(h.Cookie, via),
 		SetCookie:   adaptSet(h.SetCookie, via),
 		UserOption:  h.UserOption,
 	}
@@ -164,11 +180,22 @@ func adapt2[C, D, T any](f func(C) (T, bool), via func(D) C) func(D) (T, bool) {
 	return func(d D) (T, bool) { return f(via(d)) }
 }
 
-func adaptArg[C, D any](f func(C, string) bool, via func(D) C) func(D, string) bool {
+func adaptArg[C, D, T any](f func(C, string) T, via func(D) C) func(D, string) T {
 	if f == nil {
 		return nil
 	}
-	return func(d D, s string) bool { return f(via(d), s) }
+	return func(d D, s string) T { return f(via(d), s) }
+}
+
+// replaceSetCookie adds the Set-Cookie line value for the cookie name to
+// h, dropping any line h already has for that name, so that a response
+// sets each cookie once.
+func replaceSetCookie(h http.Header, name, value string) {
+	lines := slices.DeleteFunc(h["Set-Cookie"], func(l string) bool {
+		n, _, _ := strings.Cut(l, "=")
+		return strings.TrimSpace(n) == name
+	})
+	h["Set-Cookie"] = append(lines, value)
 }
 
 func adaptSet[C, D any](f func(C, *http.Cookie), via func(D) C) func(D, *http.Cookie) {
@@ -242,7 +269,10 @@ type Request[C any] struct {
 	explicit  bool                // user came from Identify
 	attrs     intercom.Attributes // from Set
 	shutdown  bool
-	pending   bool // ShutdownCookie seen and not yet cleared
+	pending   bool            // ShutdownCookie seen and not yet cleared
+	calls     []intercom.Call // queued for the next snippet (Call, the calls cookie)
+	callsRead bool            // the request's calls cookie has been read
+	callsHeld bool            // a calls cookie is in the browser or on this response
 	rendered  bool
 	injecting bool // Inject is running for this request
 	cv        requestContext[C]
@@ -294,7 +324,9 @@ func (r *Request[C]) Set(key string, value any) {
 func (r *Request[C]) Rendered() bool { return r != nil && r.rendered }
 
 // Visitor returns the visitor of this request: Identify over the User hook
-// over auto-identification; Set over the Attributes hook. For a nil or
+// over auto-identification; Set over the Attributes hook. Its Calls are
+// empty: the queued calls (Call) render only through the Request's own
+// Snippet and AppendSnippet, which consume them, so that they run once. For a nil or
 // skipped Request and a disabled Messenger no hook runs and it is empty.
 func (r *Request[C]) Visitor() intercom.Visitor {
 	if !r.active() {
@@ -359,7 +391,9 @@ func (r *Request[C]) startSnippet() (v intercom.Visitor, ok bool) {
 		r.setCookie(shutdownDone)
 	}
 	r.rendered = true
-	return r.Visitor(), true
+	v = r.Visitor()
+	v.Calls = r.takeCalls()
+	return v, true
 }
 
 // Settings returns the visitor's settings as JSON, the object the snippet

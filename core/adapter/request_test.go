@@ -302,6 +302,11 @@ func TestNilRequest(t *testing.T) {
 			}
 		},
 		"Shutdown": func(*testing.T) { r.Shutdown() },
+		"Call": func(t *testing.T) {
+			if err := r.Call("show"); !errors.Is(err, adapter.ErrNoMiddleware) {
+				t.Errorf("Call = %v, want ErrNoMiddleware", err)
+			}
+		},
 		"Inject": func(t *testing.T) {
 			w := &discard{}
 			called := false
@@ -579,6 +584,7 @@ func TestAdapt(t *testing.T) {
 		Skip:        func(c *ctx) bool { saw(c); return true },
 		AuthUser:    func(c *ctx) any { saw(c); return c.authUser },
 		HasCookie:   func(c *ctx, name string) bool { saw(c); return slices.Contains(c.cookies, name) },
+		Cookie:      func(c *ctx, name string) string { saw(c); return "v-" + name },
 		CookieNames: func(c *ctx) []string { saw(c); return c.cookies },
 		SetCookie:   func(c *ctx, k *http.Cookie) { saw(c); c.set = append(c.set, k.String()) },
 		UserOption:  "intercomtest.Config.User",
@@ -597,7 +603,8 @@ func TestAdapt(t *testing.T) {
 	x := &exchange{c: c}
 	u, ok := h.User(x)
 	if u.ID != "u" || !ok || h.Attributes(x)["k"] != 1 || h.Nonce(x) != "n" || h.ClientIP(x) != "192.0.2.1" || !h.Skip(x) ||
-		h.AuthUser(x) != "jane" || !h.HasCookie(x, adapter.ShutdownCookie) || h.HasCookie(x, "b") || !slices.Equal(h.CookieNames(x), c.cookies) {
+		h.AuthUser(x) != "jane" || !h.HasCookie(x, adapter.ShutdownCookie) || h.HasCookie(x, "b") || !slices.Equal(h.CookieNames(x), c.cookies) ||
+		h.Cookie(x, "a") != "v-a" {
 		t.Error("an adapted hook does not return its counterpart's answer")
 	}
 	h.SetCookie(x, &http.Cookie{Name: "n", Value: "v"})
@@ -643,11 +650,21 @@ func TestWithRequestCookies(t *testing.T) {
 	if got := h.CookieNames(x); !slices.Equal(got, []string{"session", "intercom-custom-abc12345"}) {
 		t.Errorf("CookieNames = %q", got)
 	}
+	if h.Cookie(x, "session") != "1" || h.Cookie(x, "missing") != "" {
+		t.Error("Cookie does not read the request's cookie values")
+	}
 	h.SetCookie(x, &http.Cookie{Name: "a", Value: "1"})
 	h.SetCookie(x, &http.Cookie{Name: "bad name", Value: "1"}) // invalid: no header line
 	h.SetCookie(x, &http.Cookie{Name: "b", Value: "2"})
-	if got := x.resp.Values("Set-Cookie"); !slices.Equal(got, []string{"a=1", "b=2"}) {
+	h.SetCookie(x, &http.Cookie{Name: "ab", Value: "3"})
+	if got := x.resp.Values("Set-Cookie"); !slices.Equal(got, []string{"a=1", "b=2", "ab=3"}) {
 		t.Errorf("Set-Cookie %q", got)
+	}
+	// Setting a cookie again replaces its line, also one the app added.
+	x.resp.Add("Set-Cookie", "a=app; Path=/x")
+	h.SetCookie(x, &http.Cookie{Name: "a", Value: "4"})
+	if got := x.resp.Values("Set-Cookie"); !slices.Equal(got, []string{"b=2", "ab=3", "a=4"}) {
+		t.Errorf("Set-Cookie after setting a again %q", got)
 	}
 	x.resp = nil
 	h.SetCookie(x, &http.Cookie{Name: "late", Value: "1"}) // the headers have gone out: nothing, no panic

@@ -15,6 +15,12 @@ import (
 // it, so package intercom needs the name too.
 const ShutdownCookie = "intercom_shutdown"
 
+// CallsCookie returns the name of the cookie that carries queued Messenger
+// calls of workspace appID to the next page (see adapter.CallsCookie). A
+// snippet that runs queued calls deletes it, so package intercom needs the
+// name too.
+func CallsCookie(appID string) string { return "intercom_calls_" + appID }
+
 // State is a Messenger's configuration as the adapter kit uses it. It is set
 // by intercom.New and never changed afterwards.
 type State struct {

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -157,7 +158,25 @@ func fetch(ctx context.Context, c *http.Client, url string, header map[string]st
 	if ct, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); ct != "text/html" {
 		return nil, fmt.Errorf("GET %s: Content-Type %q, want text/html", PagePath, resp.Header.Get("Content-Type"))
 	}
+	if err := noPlaceholder(body); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", PagePath, err)
+	}
 	return newPage(body), nil
+}
+
+// placeholderMarker begins the placeholder the kit's RenderTemplate hands a
+// template engine in place of the snippet (echo's Renderer, fiber's Views):
+// "intercom-snippet-" and a token only that render knows.
+const placeholderMarker = "intercom-snippet-"
+
+// noPlaceholder reports a response body that shows a placeholder, in any
+// letter case: RenderTemplate expands or removes every one, so none may
+// reach a page, where its token would be seen.
+func noPlaceholder(body []byte) error {
+	if i := bytes.Index(bytes.ToLower(body), []byte(placeholderMarker)); i >= 0 {
+		return fmt.Errorf("the body shows the snippet's placeholder: %q", body[i:min(len(body), i+len(placeholderMarker)+32)])
+	}
+	return nil
 }
 
 // newPage parses a page's snippet.

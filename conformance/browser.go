@@ -78,6 +78,7 @@ func (b *browser) do(t *testing.T, method, path string, header map[string]string
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err, "%s %s: reading the body (a Content-Length longer than the body?)", method, path)
 	r := &response{method: method, url: resp.Request.URL, status: resp.StatusCode, header: resp.Header, body: body}
+	require.NoError(t, noPlaceholder(body), "%s %s", method, path)
 
 	if cl := resp.Header.Get("Content-Length"); cl != "" && method != http.MethodHead {
 		n, err := strconv.Atoi(cl)

@@ -836,6 +836,18 @@ var mutants = []mutant{
 		mustFail: []string{"logout/expires-intercom-cookies", "logout/expires-with-cookie-domain"},
 	},
 
+	// A placeholder left on the page, as RenderTemplate once left one an
+	// engine had escaped.
+	{
+		name: "leaves-placeholder",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.PagePath {
+				rec.body = injectLast(rec.body, "\ufffdintercom-snippet-0123456789abcdef0123456789abcdef")
+			}
+		}),
+		mustFail: []string{"anonymous/app-id-and-api-base-only", "custom-data/supported-types"},
+	},
+
 	// The settings JSON.
 	{
 		name: "settings-without-no-store",

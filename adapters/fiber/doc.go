@@ -50,9 +50,11 @@
 //	})
 //
 // The html/v2 engine (html/template) writes the snippet with {{ .Intercom }}.
-// The django/v3 engine (pongo2) escapes every value it does not know to be
-// safe, so there the tag is {{ Intercom|safe }}; the snippet is built to be
-// safe in an HTML body.
+// Engines that escape every value they do not know to be safe (django/v3's
+// pongo2, jet, mustache, handlebars, slim) need their raw tag for Data's
+// snippet, such as {{ Intercom|safe }}; under Views they take either, as
+// the engine gets a placeholder its escaping leaves alone. The README lists
+// each engine's tags. The snippet is built to be safe in an HTML body.
 //
 // For templ, @intercomfiber.Component() writes the snippet of the request
 // whose context the page renders with: c.UserContext() or c.Context().

@@ -51,9 +51,11 @@
 //	})
 //
 // The html engine (html/template) writes the snippet with {{ .Intercom }}.
-// The django engine (pongo2) escapes every value it does not know to be
-// safe, so there the tag is {{ Intercom|safe }}; the snippet is built to be
-// safe in an HTML body. Views hands the engine a fiber.Map binding as a
+// Engines that escape every value they do not know to be safe (django's
+// pongo2, jet, mustache, handlebars, slim) need their raw tag for Data's
+// snippet, such as {{ Intercom|safe }}; under Views they take either, as
+// the engine gets a placeholder its escaping leaves alone. The README lists
+// each engine's tags. The snippet is built to be safe in an HTML body. Views hands the engine a fiber.Map binding as a
 // map[string]any, so that engines of gofiber/template's Fiber v2 line work
 // too: django/v3 reads fiber v2's Map type and drops the data of fiber
 // v3's. With such an engine and no Views, pass c.Render a map[string]any.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/goanalytical/intercom/core/internal/scan"
 )
 
 // TemplateKey is the template data key under which every adapter's template
@@ -64,15 +66,16 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 // install still serves a template that leaves {{ .Intercom }} out. When
 // render fails, nothing is written to w and its error is returned.
 //
-// The placeholder is a NUL byte, which html/template escapes in every
-// context, then "intercom-snippet-" and a random token that no other render
-// gets, so data cannot forge it, not even with a placeholder seen before
-// (engines that escape less, such as pongo2, have the fresh token between a
-// data value and a second snippet). Only the placeholder as the engine was
-// given it becomes the snippet: where the template escaped it (TemplateKey
-// in an attribute, a script or a URL) or transformed it (printf), and
-// wherever a stale placeholder shows, it is removed from the page, with the
-// escaped NUL before it, and a *PlaceholderError is reported.
+// The placeholder is "intercom-snippet-" and a random token that no other
+// render gets, so data cannot forge it, not even with a placeholder seen
+// before. It holds only letters, digits and "-", which no engine's escaper
+// changes, so a template may write it escaped ({{ Intercom }} in mustache,
+// jet, handlebars or pongo2) or raw. It becomes the snippet only where the
+// rendered page has it in its text, as an element of the body would be;
+// wherever else it shows (in an attribute, a script, a style, a comment, a
+// title), changed by a filter (upper, title), cut short, or stale, it is
+// removed from the page and a *PlaceholderError is reported, so no page
+// ever shows the token.
 // With a nil or skipped r, or a disabled Messenger, render gets Data's copy
 // (an empty snippet) and writes to w directly.
 func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M, render func(io.Writer, M) error) error {
@@ -96,17 +99,19 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 }
 
 // PlaceholderError reports a page rendered by RenderTemplate whose template
-// wrote the snippet's placeholder where it cannot become the snippet: in an
-// attribute, a script, a URL or through a function such as printf, where
-// the engine escaped or changed it, or a stale placeholder from another
-// render. Those were removed from the page. Put {{ .Intercom }} (or
-// {{ Intercom|safe }}) in the page's HTML, as an element of its own.
+// wrote the snippet's placeholder where it cannot become the snippet:
+// inside a tag or an attribute value, a script, a style, a comment, a title
+// or a textarea, or changed (by a filter such as upper, or cut short by
+// one), or a stale placeholder from another render. Those were removed from
+// the page. Write the template's tag on its own in the page's body ({{
+// .Intercom }}, {{ Intercom }}, {{{ Intercom }}}: the README lists each
+// engine's syntax).
 type PlaceholderError struct {
 	Removed int // how many were removed from the page
 }
 
 func (e *PlaceholderError) Error() string {
-	return "intercom: the page's template wrote the snippet where it cannot run (an attribute, a script, a URL, or changed by a function); removed it: put {{ .Intercom }} in the page's HTML"
+	return "intercom: the page's template wrote the snippet where it cannot run (inside a tag or attribute, a script, a style, a comment, a title) or changed it with a filter; removed it: write the tag ({{ .Intercom }} or the engine's own) on its own in the page's body"
 }
 
 // RenderData is RenderTemplate for an engine whose data is untyped (echo's
@@ -128,44 +133,36 @@ func RenderData[M ~map[string]any, C any](r func() *Request[C], w io.Writer, dat
 // RenderBinding is RenderTemplate for an engine that never sees the request
 // and gets its state inside the data, as fiber's Views gets the locals with
 // PassLocalsToViews: map data (M or map[string]any) that holds a
-// *Request[C] under key and no TemplateKey yet is rendered by
-// RenderTemplate for that request; any other data goes to render unchanged:
-// a map without the state or with a TemplateKey already (from Data), or
-// data that is no map.
+// *Request[C] under key is rendered by RenderTemplate for that request,
+// with a placeholder for the snippet under TemplateKey, also where the data
+// holds the snippet there already (from Data: the placeholder survives
+// engines that escape the snippet); any other data goes to render
+// unchanged: a map without the state, or data that is no map.
 func RenderBinding[M ~map[string]any, C any](w io.Writer, data any, key string, render func(w io.Writer, data any) error) error {
 	switch d := data.(type) {
 	case M:
-		if r := bound[C](d, key); r != nil {
+		if r, _ := d[key].(*Request[C]); r != nil {
 			return RenderTemplate(r, w, d, func(w io.Writer, d M) error { return render(w, d) })
 		}
 	case map[string]any:
-		if r := bound[C](d, key); r != nil {
+		if r, _ := d[key].(*Request[C]); r != nil {
 			return RenderTemplate(r, w, d, func(w io.Writer, d map[string]any) error { return render(w, d) })
 		}
 	}
 	return render(w, data)
 }
 
-// bound returns the *Request[C] data holds under key; nil when there is
-// none, or when data has a TemplateKey already.
-func bound[C any](data map[string]any, key string) *Request[C] {
-	if _, done := data[TemplateKey]; done {
-		return nil
-	}
-	r, _ := data[key].(*Request[C])
-	return r
-}
-
-// A placeholder is placeholderPrefix and tokenLen lower-case hex digits.
-// html/template writes a NUL byte from data as U+FFFD in HTML and as an
-// escape in every other context, so only the placeholder value itself,
-// written as HTML, puts the NUL and the marker together into a page; the
-// marker, letters, digits and "-", comes through every escaping as it is.
+// A placeholder is placeholderMarker and tokenLen lower-case hex digits:
+// letters, digits and "-", which no engine's HTML, attribute, URL or
+// JavaScript escaping changes, so the placeholder comes through an escaped
+// {{ Intercom }} as it does through a raw one. Where it may become the
+// snippet is not left to the engine: only where the rendered page has it
+// in its text (scan.Text), outside every tag, comment, script, style and
+// the like, is it expanded.
 const (
-	placeholderPrefix = "\x00" + placeholderMarker
 	placeholderMarker = "intercom-snippet-"
 	tokenLen          = 32 // 16 random bytes in hex
-	placeholderLen    = len(placeholderPrefix) + tokenLen
+	placeholderLen    = len(placeholderMarker) + tokenLen
 	// placeholdersPerChunk placeholders are made at once, with one read of
 	// crypto/rand and one string, and handed out one per render.
 	placeholdersPerChunk = 64
@@ -190,7 +187,7 @@ func freshPlaceholder() string {
 		_, _ = rand.Read(random[:]) // crypto/rand.Read does not fail (Go 1.24+)
 		b := make([]byte, 0, placeholdersPerChunk*placeholderLen)
 		for i := range placeholdersPerChunk {
-			b = append(b, placeholderPrefix...)
+			b = append(b, placeholderMarker...)
 			b = hex.AppendEncode(b, random[i*tokenLen/2:(i+1)*tokenLen/2])
 		}
 		p.chunk, p.next = string(b), 0
@@ -201,58 +198,68 @@ func freshPlaceholder() string {
 	return ph
 }
 
-// nulEscapes are the ways engines write a NUL byte (html/template in text,
-// attributes, URLs and scripts, and printf), longest first: removed with the
-// escaped placeholder they come before.
-var nulEscapes = [...]string{"&#xfffd;", "&#xFFFD;", "&#65533;", `\ufffd`, `\uFFFD`, `\u0000`, "&#x0;", `\x00`, "&#0;", "\ufffd", "%00", `\0`, "\x00"}
-
 // span is a part of a rendered page that RenderTemplate changes: a
-// placeholder to expand, or an escaped one to remove.
+// placeholder to expand, or one to remove.
 type span struct {
 	start, end int
 	expand     bool
 }
 
+// The marker's tail, in the two letter cases findPlaceholders looks for:
+// "nippet-" is in the marker lower-cased and capitalised ("Intercom-Snippet-",
+// as a title filter writes it), "NIPPET-" upper-cased.
+const (
+	markerTail      = "nippet-"
+	markerTailUpper = "NIPPET-"
+	markerHead      = len(placeholderMarker) - len(markerTail)
+)
+
 // findPlaceholders returns the placeholders in page: ph where it is whole
-// (to expand), and any other marker with a token after it (escaped,
-// transformed or stale: to remove, with the escaped NUL before it).
+// and in the page's text (to expand), and every other marker, in any
+// letter case, with the hex digits after it, up to a token's worth (in a
+// tag, a script or a comment, changed by a filter, cut short, stale: to
+// remove).
 func findPlaceholders(page []byte, ph string, found []span) []span {
-	for off := 0; ; {
-		i := bytes.Index(page[off:], []byte(placeholderMarker))
-		if i < 0 {
-			return found
+	var text scan.Text
+	lo := indexFrom(page, 0, markerTail)
+	up := indexFrom(page, 0, markerTailUpper)
+	for lo >= 0 || up >= 0 {
+		i := lo
+		if i < 0 || up >= 0 && up < i {
+			i = up
 		}
-		i += off
-		end := i + len(placeholderMarker) + tokenLen
-		off = i + 1
-		if end > len(page) || !isToken(page[i+len(placeholderMarker):end]) {
-			continue
-		}
-		off = end
-		start := i - 1
-		if start >= 0 && string(page[start:end]) == ph {
-			found = append(found, span{start, end, true})
-			continue
-		}
-		start = i
-		for _, e := range nulEscapes {
-			if bytes.HasSuffix(page[:i], []byte(e)) {
-				start = i - len(e)
-				break
+		start, end := i-markerHead, i+len(markerTail)
+		if start >= 0 && bytes.EqualFold(page[start:end], []byte(placeholderMarker)) {
+			for end < len(page) && end-start < placeholderLen && isHex(page[end]) {
+				end++
 			}
+			expand := end-start == placeholderLen && string(page[start:end]) == ph && text.At(page, start)
+			found = append(found, span{start, end, expand})
+		} else {
+			end = i + 1
 		}
-		found = append(found, span{start, end, false})
+		if lo >= 0 && lo < end {
+			lo = indexFrom(page, end, markerTail)
+		}
+		if up >= 0 && up < end {
+			up = indexFrom(page, end, markerTailUpper)
+		}
 	}
+	return found
 }
 
-// isToken reports whether b is all hex digits.
-func isToken(b []byte) bool {
-	for _, c := range b {
-		if ('0' > c || c > '9') && ('a' > c || c > 'f') && ('A' > c || c > 'F') {
-			return false
-		}
+// indexFrom returns the index of the first s in page at or after off, or
+// -1.
+func indexFrom(page []byte, off int, s string) int {
+	if i := bytes.Index(page[off:], []byte(s)); i >= 0 {
+		return off + i
 	}
-	return true
+	return -1
+}
+
+// isHex reports whether c is a hex digit.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
 }
 
 // pagePool holds RenderTemplate's page buffers; maxPooledPage keeps a rare

@@ -13,6 +13,7 @@ import (
 
 	intercom "github.com/goanalytical/intercom/core"
 	"github.com/goanalytical/intercom/core/adapter"
+	"github.com/goanalytical/intercom/core/internal/scan"
 )
 
 type pageData map[string]any
@@ -126,7 +127,13 @@ func TestRenderTemplate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tmpl := template.Must(template.New("page").Parse(tt.tmpl))
+			tmpl := template.Must(template.New("page").Funcs(template.FuncMap{
+				"upper": func(h template.HTML) string { return strings.ToUpper(string(h)) },
+				"title": func(h template.HTML) string {
+					s := string(h)
+					return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "-s", "-S")
+				},
+			}).Parse(tt.tmpl))
 			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
 			before := maps.Clone(tt.data)
 			var w growWriter
@@ -218,9 +225,9 @@ type failingWriter struct{ err error }
 
 func (f failingWriter) Write([]byte) (int, error) { return 0, f.err }
 
-// Data cannot forge the placeholder: a value equal to it, written by
-// html/template in any context, never becomes the snippet, and no NUL byte
-// reaches the page.
+// Data cannot forge the placeholder: a value equal to one, written by
+// html/template in any context, never becomes the snippet, and the page
+// shows no placeholder.
 func TestRenderTemplatePlaceholderNotForgeable(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	var placeholder string
@@ -229,8 +236,8 @@ func TestRenderTemplatePlaceholderNotForgeable(t *testing.T) {
 		placeholder = string(d[adapter.TemplateKey].(template.HTML))
 		return nil
 	})
-	if !strings.HasPrefix(placeholder, "\x00") || len(placeholder) < 32 {
-		t.Fatalf("placeholder %q: want a NUL byte and a token", placeholder)
+	if !strings.HasPrefix(placeholder, "intercom-snippet-") || len(placeholder) != len("intercom-snippet-")+32 {
+		t.Fatalf("placeholder %q: want the marker and a token", placeholder)
 	}
 	tmpl := template.Must(template.New("page").Parse(
 		`<p title="{{ .v }}">{{ .v }}</p><a href="/x?q={{ .v }}">x</a><script>var v = {{ .v }};</script>` +
@@ -240,8 +247,9 @@ func TestRenderTemplatePlaceholderNotForgeable(t *testing.T) {
 	if err := adapter.RenderTemplate(r, &w, pageData{"v": placeholder}, execute(tmpl)); err != nil {
 		t.Fatal(err)
 	}
-	if page := w.String(); strings.Contains(page, adapter.SnippetMarker) || strings.Contains(page, "\x00") || r.Rendered() {
-		t.Errorf("forged placeholder rendered or NUL written: %q", page)
+	want := `<p title=""></p><a href="/x?q=">x</a><script>var v = "";</script><style>p{font-family:}</style><textarea></textarea>`
+	if page := w.String(); page != want || r.Rendered() {
+		t.Errorf("forged placeholders: page %q, Rendered %v;\nwant %q, false", page, r.Rendered(), want)
 	}
 }
 
@@ -327,7 +335,7 @@ func TestRenderBinding(t *testing.T) {
 		{"another context type's state", func(*adapter.Request[*ctx]) any {
 			return pageData{"Title": "Cart", key: adapter.NewMiddleware("other", m, adapter.Hooks[other]{}).Start(other{})}
 		}, "<h1>Cart</h1>[]", false, nil},
-		{"Data already ran: its snippet stays", func(r *adapter.Request[*ctx]) any {
+		{"Data already ran: the snippet is rendered in its place again", func(r *adapter.Request[*ctx]) any {
 			d := adapter.Data(r, pageData{"Title": "Cart", "intercom_plan": "pro"})
 			d[key] = r
 			return d
@@ -369,7 +377,7 @@ func probePlaceholder(t *testing.T, r *adapter.Request[*ctx]) string {
 }
 
 // TestRenderTemplatePlaceholderIsFresh: every render, of any request, gets a
-// placeholder of its own: a NUL byte, the marker and 32 random hex digits.
+// placeholder of its own: the marker and 32 random hex digits.
 // (It used to be one for the whole process.)
 func TestRenderTemplatePlaceholderIsFresh(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
@@ -380,7 +388,7 @@ func TestRenderTemplatePlaceholderIsFresh(t *testing.T) {
 			r = start(m, adapter.Hooks[*ctx]{}, &ctx{})
 		}
 		ph := probePlaceholder(t, r)
-		token, ok := strings.CutPrefix(ph, "\x00intercom-snippet-")
+		token, ok := strings.CutPrefix(ph, "intercom-snippet-")
 		if !ok || len(token) != 32 || strings.Trim(token, "0123456789abcdef") != "" {
 			t.Fatalf("placeholder %q", ph)
 		}
@@ -391,10 +399,10 @@ func TestRenderTemplatePlaceholderIsFresh(t *testing.T) {
 	}
 }
 
-// TestRenderTemplateEscapedPlaceholder: where the template escaped or changed
-// the placeholder, it is removed from the page, escaped NUL and all, and
-// reported; the one in the page's HTML still becomes the snippet. (The
-// escaped placeholder used to show on the page.)
+// TestRenderTemplateEscapedPlaceholder: where the template wrote the
+// placeholder outside the page's text, or changed it, it is removed from the
+// page and reported; the one in the page's text still becomes the snippet.
+// (The escaped placeholder used to show on the page.)
 func TestRenderTemplateEscapedPlaceholder(t *testing.T) {
 	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	snippet := string(m.Render(intercom.Visitor{}))
@@ -408,14 +416,27 @@ func TestRenderTemplateEscapedPlaceholder(t *testing.T) {
 		{"script", `<script>var s = {{ .Intercom }};</script>`, `<script>var s = "";</script>`, 1},
 		{"event handler", `<p onclick="f({{ .Intercom }})">x</p>`, `<p onclick="f(&#34;&#34;)">x</p>`, 1},
 		{"textarea", `<textarea>{{ .Intercom }}</textarea>`, `<textarea></textarea>`, 1},
-		{"printf", `<p>{{ printf "%q" .Intercom }}</p>`, `<p>&#34;&#34;</p>`, 1},
-		{"style (html/template drops it)", `<style>p{font-family:{{ .Intercom }}}</style>`, `<style>p{font-family:ZgotmplZ}</style>`, 0},
+		{"style", `<style>p{font-family:{{ .Intercom }}}</style>`, `<style>p{font-family:}</style>`, 1},
+		{"title", `<title>{{ .Intercom }}</title>`, `<title></title>`, 1},
+		{"upper-cased", `<p>{{ upper .Intercom }}</p>`, `<p></p>`, 1},
+		{"title-cased", `<p>{{ title .Intercom }}</p>`, `<p></p>`, 1},
+		{"cut short", `<p>{{ slice (printf "%s" .Intercom) 0 24 }}</p>`, `<p></p>`, 1},
+		{"the marker alone", `<p>{{ slice (printf "%s" .Intercom) 0 17 }}</p>`, `<p></p>`, 1},
+		// A function that keeps the placeholder whole in the text gets the
+		// snippet, with what it adds around it.
+		{"printf", `<p>{{ printf "%q" .Intercom }}</p>`, `<p>&#34;` + snippet + `&#34;</p>`, 0},
 		{"escaped and whole", `<p title="{{ .Intercom }}">x</p>{{ .Intercom }}`, `<p title="">x</p>` + snippet, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec.errs = nil
-			tmpl := template.Must(template.New("page").Parse(tt.tmpl))
+			tmpl := template.Must(template.New("page").Funcs(template.FuncMap{
+				"upper": func(h template.HTML) string { return strings.ToUpper(string(h)) },
+				"title": func(h template.HTML) string {
+					s := string(h)
+					return strings.ToUpper(s[:1]) + strings.ReplaceAll(s[1:], "-s", "-S")
+				},
+			}).Parse(tt.tmpl))
 			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
 			var w growWriter
 			if err := adapter.RenderTemplate(r, &w, nil, execute(tmpl)); err != nil {
@@ -462,4 +483,99 @@ func TestRenderTemplateStalePlaceholder(t *testing.T) {
 	if got := rec.errors(); !reflect.DeepEqual(got, []error{&adapter.PlaceholderError{Removed: 1}}) {
 		t.Errorf("reported %v", got)
 	}
+}
+
+// TestRenderTemplateEscapingEngine: the placeholder comes through an
+// engine's HTML and JavaScript escapers unchanged (text/template's html and
+// js are the escapers jet and mustache build on), so an escaped tag in the
+// page's text becomes the snippet as a raw one does; in a tag or a script
+// it is removed, escaped or not. No page shows the placeholder.
+func TestRenderTemplateEscapingEngine(t *testing.T) {
+	m, rec := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	snippet := string(m.Render(intercom.Visitor{}))
+	tests := []struct {
+		name, tmpl, want string
+		removed          int
+	}{
+		{"raw", `<p>{{ .Intercom }}</p>`, `<p>` + snippet + `</p>`, 0},
+		{"html", `<p>{{ html .Intercom }}</p>`, `<p>` + snippet + `</p>`, 0},
+		{"html, piped", `<p>{{ .Intercom | html }}</p>`, `<p>` + snippet + `</p>`, 0},
+		{"js", `<p>{{ js .Intercom }}</p>`, `<p>` + snippet + `</p>`, 0},
+		{"html in an attribute", `<p title="{{ html .Intercom }}">x</p>`, `<p title="">x</p>`, 1},
+		{"raw in a script", `<script>var s = "{{ .Intercom }}";</script>`, `<script>var s = "";</script>`, 1},
+		{"raw in a comment", `<!-- {{ .Intercom }} -->`, `<!--  -->`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec.errs = nil
+			tmpl := ttemplate.Must(ttemplate.New("page").Parse(tt.tmpl))
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+			var w strings.Builder
+			if err := adapter.RenderTemplate(r, &w, nil, func(w io.Writer, d pageData) error { return tmpl.Execute(w, d) }); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.String(); got != tt.want || strings.Contains(strings.ToLower(got), "intercom-snippet-") {
+				t.Errorf("page\n got %q\nwant %q", got, tt.want)
+			}
+			var want []error
+			if tt.removed > 0 {
+				want = []error{&adapter.PlaceholderError{Removed: tt.removed}}
+			}
+			if got := rec.errors(); !reflect.DeepEqual(got, want) {
+				t.Errorf("reported %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// FuzzRenderTemplate writes the placeholder between any two runs of bytes:
+// the page gets the snippet exactly where the HTML tokenizer is in the
+// page's text there, and never shows the render's token, in any letter
+// case, whatever the bytes around it (markers and tokens of their own
+// included).
+func FuzzRenderTemplate(f *testing.F) {
+	for _, s := range [][2]string{
+		{"<p>", "</p>"},
+		{`<p title="`, `">`},
+		{"<script>var s='", "';</script>"},
+		{"<!-- ", " -->"},
+		{"<title>", "</title>"},
+		{"intercom-snippet-", "0123"},
+		{"INTERCOM-SNIPPET-", "intercom-snippet-abcdef"},
+		{"<p>a<", "b"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	m, err := intercom.New(intercom.Config{AppID: "abc12345"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	snippet := string(m.Render(intercom.Visitor{}))
+	mw := adapter.NewMiddleware("fuzz", m, adapter.Hooks[struct{}]{})
+	f.Fuzz(func(t *testing.T, before, after string) {
+		var ph string
+		var w strings.Builder
+		err := adapter.RenderTemplate(mw.Start(struct{}{}), &w, nil, func(w io.Writer, d pageData) error {
+			ph = string(d[adapter.TemplateKey].(template.HTML))
+			_, err := io.WriteString(w, before+ph+after)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := w.String()
+		token := ph[len("intercom-snippet-"):]
+		if strings.Contains(strings.ToLower(page), token) {
+			t.Fatalf("the page shows the token: %q", page)
+		}
+		var text scan.Text
+		inText := text.At([]byte(before+ph+after), len(before))
+		want := 0
+		if inText {
+			want = 1
+		}
+		if got := strings.Count(page, snippet) - strings.Count(before+after, snippet); got != want {
+			t.Fatalf("%d snippets, want %d (placeholder in the text: %v); page %q", got, want, inText, page)
+		}
+	})
 }

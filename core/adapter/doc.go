@@ -32,8 +32,8 @@
 //
 // where lookup fetches the stored value and passes it to Lookup, which logs
 // ErrNoMiddleware once, through a Warning, when there is none. Identify,
-// Set, Snippet, Settings (WriteSettings for a settings endpoint), Shutdown
-// (logout), Data (map data for templates), RenderTemplate, RenderData and
+// Set, Call (queued Messenger calls), Snippet, Settings (WriteSettings for a
+// settings endpoint), Shutdown (logout), Data (map data for templates), RenderTemplate, RenderData and
 // RenderBinding (engine wrappers), Inject (whole-page install on net/http
 // writers), InjectBuffered (on fasthttp's in-memory responses) and
 // Component (templ) are all here; an adapter only says where its framework
@@ -56,4 +56,7 @@
 //   - Logout expires every intercom-* cookie of the workspace with the
 //     configured cookie Domain and leaves ShutdownCookie, so the next page
 //     that renders the snippet ends the session at Intercom, once.
+//   - Queued Messenger calls reach the next page that renders the snippet,
+//     once, through a cookie that is validated again on read, so a forged
+//     one can only queue allowed calls with plain data.
 package adapter

@@ -57,6 +57,18 @@
 // snippet. Pages stream through it with bounded memory, and
 // c.Response().Size counts the snippet for echo's request logger.
 //
+// # Messenger calls
+//
+// Call queues a call of the Messenger's JavaScript API (trackEvent,
+// showNewMessage, startTour, ...) for the page that renders the snippet:
+// this response's, or, after a redirect, a fragment or JSON, the next one's,
+// carried there by a short-lived cookie and run once:
+//
+//	e.POST("/invoices/:id/pay", func(c echo.Context) error {
+//		_ = intercomecho.Call(c, "trackEvent", "invoice-paid", map[string]any{"amount": 42})
+//		return c.Redirect(http.StatusSeeOther, "/invoices")
+//	})
+//
 // # Logout
 //
 // Expiring Intercom's cookies does not end the visitor's session at

@@ -81,6 +81,18 @@
 // Install fiber's compress middleware before Inject, so that it compresses
 // the page with the snippet.
 //
+// # Messenger calls
+//
+// Call queues a call of the Messenger's JavaScript API (trackEvent,
+// showNewMessage, startTour, ...) for the page that renders the snippet:
+// this response's, or, after a redirect, a fragment or JSON, the next one's,
+// carried there by a short-lived cookie and run once:
+//
+//	app.Post("/invoices/:id/pay", func(c fiber.Ctx) error {
+//		_ = intercomfiber.Call(c, "trackEvent", "invoice-paid", fiber.Map{"amount": 42})
+//		return c.Redirect().Status(fiber.StatusSeeOther).To("/invoices")
+//	})
+//
 // # Logout
 //
 // Expiring Intercom's cookies does not end the visitor's session at

@@ -63,6 +63,18 @@
 // compresses the page with the snippet. Pages stream through it with
 // bounded memory.
 //
+// # Messenger calls
+//
+// Call queues a call of the Messenger's JavaScript API (trackEvent,
+// showNewMessage, startTour, ...) for the page that renders the snippet:
+// this response's, or, after a redirect, a fragment or JSON, the next one's,
+// carried there by a short-lived cookie and run once:
+//
+//	r.POST("/invoices/:id/pay", func(c *gin.Context) {
+//		_ = intercomgin.Call(c, "trackEvent", "invoice-paid", gin.H{"amount": 42})
+//		c.Redirect(http.StatusSeeOther, "/invoices")
+//	})
+//
 // # Logout
 //
 // Expiring Intercom's cookies does not end the visitor's session at

@@ -58,6 +58,18 @@
 // compressing handler (such as klauspost/compress's gzhttp) around Inject,
 // so that it compresses the page with the snippet. Pages stream through it with bounded memory.
 //
+// # Messenger calls
+//
+// Call queues a call of the Messenger's JavaScript API (trackEvent,
+// showNewMessage, startTour, ...) for the page that renders the snippet:
+// this response's, or, after a redirect, a fragment or JSON, the next one's,
+// carried there by a short-lived cookie and run once:
+//
+//	mux.HandleFunc("POST /invoices/{id}/pay", func(w http.ResponseWriter, r *http.Request) {
+//		_ = intercomhttp.Call(w, r, "trackEvent", "invoice-paid", map[string]any{"amount": 42})
+//		http.Redirect(w, r, "/invoices", http.StatusSeeOther)
+//	})
+//
 // # Logout
 //
 // Expiring Intercom's cookies does not end the visitor's session at

@@ -45,7 +45,8 @@ type Hooks[C any] struct {
 	// HasCookie reports whether the request carries a cookie of that name.
 	HasCookie func(c C, name string) bool
 	// Cookie returns the value of the request's cookie of that name, "" when
-	// there is none (for queued calls).
+	// there is none. Queued calls need it to survive a redirect: without it
+	// they run only on a page the same response renders.
 	Cookie func(c C, name string) string
 	// CookieNames returns the names of the request's cookies (for logout).
 	CookieNames func(C) []string

@@ -17,8 +17,9 @@ import (
 // store it) gives its claims' sub, email and name. Any other non-nil value is
 // reported, once per type, with the option that identifies the visitor
 // instead (userOption, such as "intercomgin.WithUser"), and ignored; a
-// panicking Identifier is reported and ignored. A User with neither ID nor
-// Email (an Identifier's "nobody signed in") is ignored without a report.
+// panicking Identifier is reported and ignored, unless it is a nil pointer
+// (nobody). A User with neither ID nor Email (an Identifier's "nobody
+// signed in") is ignored without a report.
 func userFrom(st *link.State, v any, userOption string) (u intercom.User, ok bool) {
 	switch v := v.(type) {
 	case nil:
@@ -35,6 +36,11 @@ func userFrom(st *link.State, v any, userOption string) (u intercom.User, ok boo
 	case intercom.Identifier:
 		var panicked bool
 		if u, panicked = callIdentifier(v); panicked {
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+				// A session middleware's nil *AppUser for "nobody signed
+				// in", whose method does not expect nil: nobody.
+				return intercom.User{}, false
+			}
 			st.Report(&intercom.UserError{Type: fmt.Sprintf("%T", v), Reason: "IntercomUser panicked"})
 			return intercom.User{}, false
 		}

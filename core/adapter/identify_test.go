@@ -37,6 +37,21 @@ type embedsPtr struct {
 	*claims
 }
 
+// appUser is an app's user type whose IntercomUser has a pointer receiver.
+type appUser struct{ id string }
+
+func (u *appUser) IntercomUser() intercom.User { return intercom.User{ID: u.id} }
+
+// nilSafeUser's IntercomUser handles a nil receiver itself.
+type nilSafeUser struct{ id string }
+
+func (u *nilSafeUser) IntercomUser() intercom.User {
+	if u == nil {
+		return intercom.User{ID: "guest-of-nil"}
+	}
+	return intercom.User{ID: u.id}
+}
+
 // TestAuthValues: values an app's auth middleware may store, beyond those
 // TestRequestPrecedence covers: named strings and TextMarshalers identify
 // as a string does; token-shaped values whose claims offer GetSubject as a
@@ -55,6 +70,9 @@ func TestAuthValues(t *testing.T) {
 		{"a GetSubject that fails: the sub claim is not there either", &forkToken{Valid: true, Claims: failingClaims{}}, nil},
 		{"GetSubject through a nil embedded pointer", &forkToken{Valid: true, Claims: embedsPtr{}}, nil},
 		{"GetSubject through a set embedded pointer", &forkToken{Valid: true, Claims: embedsPtr{&claims{Sub: "9"}}}, &intercom.User{ID: "9"}},
+		{"an Identifier with a pointer receiver", &appUser{"5"}, &intercom.User{ID: "5"}},
+		{"a nil *appUser (nobody signed in): its panic is nobody, not a report", (*appUser)(nil), nil},
+		{"a nil pointer whose IntercomUser handles nil is asked", (*nilSafeUser)(nil), &intercom.User{ID: "guest-of-nil"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -77,3 +77,27 @@ func testHeadKeepsLogout(t *testing.T, h Harness) {
 	mustShutDown(t, b, next, mustInjected(t, next, decoyPage))
 	a.noErrors(t)
 }
+
+// testHeadKeepsCalls: HEAD of an injected page while the calls cookie
+// carries calls from a redirect answers GET's headers (the same
+// Content-Length: the snippet it measures has the calls too) and leaves
+// the cookie: the next GET runs the calls, once.
+func testHeadKeepsCalls(t *testing.T, h Harness) {
+	s := wholePageScenario(headPage(nil))
+	s.Calls = scenarioCalls
+	a := start(t, h, wholePageConfig, s)
+	getter := a.browser("", nil)
+	getter.do(t, http.MethodPost, RedirectPath, queue("event"))
+	get := getter.get(t, RawPath)
+	mustRunCalls(t, getter, get, mustInjected(t, get, decoyPage), wantCalls["event"])
+
+	b := a.browser("", nil)
+	b.do(t, http.MethodPost, RedirectPath, queue("event"))
+	head := b.do(t, http.MethodHead, RawPath, nil)
+	sameHeaders(t, get, head)
+	assert.Empty(t, head.setCookies(callsCookie), "HEAD used up the calls cookie")
+	assert.Equal(t, decodeCalls(t, wantCalls["event"]), carried(t, b), "the calls the cookie carries after HEAD")
+	next := b.get(t, RawPath)
+	mustRunCalls(t, b, next, mustInjected(t, next, decoyPage), wantCalls["event"])
+	a.noErrors(t)
+}

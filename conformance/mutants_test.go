@@ -459,7 +459,22 @@ var mutants = []mutant{
 				}
 			}
 		}),
-		mustFail: []string{"head/same-headers-as-get", "head/content-length-set-by-handler", "head/keeps-logout"},
+		mustFail: []string{"head/same-headers-as-get", "head/content-length-set-by-handler", "head/keeps-logout", "head/keeps-calls"},
+	},
+	{
+		// A HEAD that uses up the calls a redirect's cookie carries: the
+		// GET after it runs none of them.
+		name: "head-uses-up-calls",
+		handler: rewrite(func(s conformance.Scenario, r *http.Request, rec *recording) {
+			if r.Method != http.MethodHead {
+				return
+			}
+			name := adapter.CallsCookiePrefix + conformance.AppID
+			if _, err := r.Cookie(name); err == nil {
+				http.SetCookie(rec, &http.Cookie{Name: name, Path: "/", MaxAge: -1, SameSite: http.SameSiteLaxMode})
+			}
+		}),
+		mustFail: []string{"head/keeps-calls"},
 	},
 	{
 		// A templ component that finds no state in the context templ

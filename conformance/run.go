@@ -139,6 +139,7 @@ var groups = []group{
 		{"same-headers-as-get", testHeadSameHeaders(nil)},
 		{"content-length-set-by-handler", testHeadSameHeaders(map[string]string{"Content-Length": strconv.Itoa(len(decoyPage))})},
 		{"keeps-logout", testHeadKeepsLogout},
+		{"keeps-calls", testHeadKeepsCalls},
 	}},
 	{"logout", []testCase{
 		{"expires-intercom-cookies", testLogoutCookies("")},

@@ -380,13 +380,17 @@ func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 
 // appendPreview is AppendSnippet for a response to HEAD: the snippet a GET
 // would get, with nothing used up, since nobody runs a HEAD response's
-// body: a pending logout stays for the next page that shows the snippet.
+// body: a pending logout and the calls a cookie carries stay for the next
+// page that shows the snippet.
 func (r *Request[C]) appendPreview(dst []byte) []byte {
 	if !r.active() {
 		return dst
 	}
+	r.loadCalls()
 	r.rendered = true
-	return r.mw.m.AppendSnippet(dst, r.Visitor())
+	v := r.Visitor()
+	v.Calls = r.calls
+	return r.mw.m.AppendSnippet(dst, v)
 }
 
 // Status returns the status the handler set (200 if it wrote without one, 0

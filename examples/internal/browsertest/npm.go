@@ -19,11 +19,8 @@ import (
 )
 
 // The browser tests run the pages with the real Turbo and htmx, fetched
-// from npm at test time with the npm client (npm pack), never committed.
-// INTERCOM_NPM_CACHE names the folder they are kept in (demo.Setup.LibDir);
-// the default is goanalytical-intercom/npm in the user's cache folder
-// (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux).
-const npmCacheEnv = "INTERCOM_NPM_CACHE"
+// from npm at test time with the npm client (npm pack), never committed,
+// into demo.LibCache (INTERCOM_NPM_CACHE).
 
 // LibDir returns the folder with the npm packages of demo.Libraries(),
 // fetching the ones it does not hold yet, each checked against the
@@ -65,27 +62,16 @@ func specs() string {
 }
 
 func cacheDirHint() string {
-	if d, err := cacheDir(); err == nil {
+	if d, err := demo.LibCache(); err == nil {
 		return d
 	}
-	return "$" + npmCacheEnv
-}
-
-func cacheDir() (string, error) {
-	if d := os.Getenv(npmCacheEnv); d != "" {
-		return filepath.Abs(d)
-	}
-	d, err := os.UserCacheDir()
-	if err != nil {
-		return "", fmt.Errorf("no cache folder (%w); set %s", err, npmCacheEnv)
-	}
-	return filepath.Join(d, "goanalytical-intercom", "npm"), nil
+	return "$" + demo.LibCacheEnv
 }
 
 // fetchLibs makes sure the cache holds every library and that each file is
 // the one the pages pin.
 func fetchLibs() (string, error) {
-	root, err := cacheDir()
+	root, err := demo.LibCache()
 	if err != nil {
 		return "", err
 	}

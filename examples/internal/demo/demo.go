@@ -35,7 +35,8 @@ type Setup struct {
 	// LibDir, when set, is a directory with the npm packages of Turbo and
 	// htmx (LibDir/<Library.Folder>/package/...), served by the app at
 	// /demo/lib/; when empty, the pages load them from jsDelivr. Both are
-	// pinned to one version and checked with Subresource Integrity.
+	// pinned to one version and checked with Subresource Integrity. Load
+	// sets it to LibCache when that holds them.
 	LibDir string
 }
 
@@ -70,8 +71,17 @@ func Load(w io.Writer) (Setup, error) {
 	default:
 		b.WriteString("INTERCOM_HMAC_SECRET_KEY is not set: no identity verification (no user_hash).\n")
 	}
+	s := Setup{Intercom: cfg, Users: DefaultUsers()}
+	// Turbo and htmx: the local copies when the browser tests (or npm pack)
+	// left them in the cache, else jsDelivr.
+	if dir, err := LibCache(); err == nil && haveLibs(dir) {
+		s.LibDir = dir
+		fmt.Fprintf(&b, "Turbo and htmx for the navigation switch: the local copies in %s.\n", dir)
+	} else {
+		b.WriteString("Turbo and htmx for the navigation switch: from cdn.jsdelivr.net.\n")
+	}
 	_, _ = io.WriteString(w, b.String()) // best effort, like log output
-	return Setup{Intercom: cfg, Users: DefaultUsers()}, nil
+	return s, nil
 }
 
 // StandInURL returns the stand-in Messenger's URL for an app listening on

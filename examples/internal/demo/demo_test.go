@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -106,20 +108,34 @@ func TestLoad(t *testing.T) {
 		env                             map[string]string
 		wantApp, wantSecret, wantWidget string
 		wantSays                        []string
+		libs                            bool // the npm cache holds Turbo and htmx
 	}{
 		{"no set-up", nil, AppID, Secret, "http://localhost:8080" + StandInPath,
-			[]string{"DEMO app id", "stand-in Messenger", "public DEMO secret"}},
-		{"another port", map[string]string{"PORT": "9999"}, AppID, Secret, "http://localhost:9999" + StandInPath, nil},
+			[]string{"DEMO app id", "stand-in Messenger", "public DEMO secret"}, false},
+		{"another port", map[string]string{"PORT": "9999"}, AppID, Secret, "http://localhost:9999" + StandInPath, nil, false},
 		{"a widget mirror of one's own", map[string]string{"INTERCOM_WIDGET_URL": "https://mirror.example/w.js"}, AppID, Secret,
-			"https://mirror.example/w.js", nil},
+			"https://mirror.example/w.js", nil, false},
 		{"a workspace", map[string]string{"INTERCOM_APP_ID": "abc12345"}, "abc12345", "", "",
-			[]string{"no identity verification"}},
+			[]string{"no identity verification"}, false},
 		{"a workspace and its secret", map[string]string{"INTERCOM_APP_ID": "abc12345", "INTERCOM_HMAC_SECRET_KEY": "s3cret"},
-			"abc12345", "s3cret", "", nil},
+			"abc12345", "s3cret", "", nil, false},
+		{"local Turbo and htmx", nil, AppID, Secret, "http://localhost:8080" + StandInPath, []string{"the local copies in"}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, k := range []string{"INTERCOM_APP_ID", "INTERCOM_HMAC_SECRET_KEY", "INTERCOM_WIDGET_URL", "PORT"} {
 				t.Setenv(k, c.env[k])
+			}
+			cache := t.TempDir()
+			t.Setenv(LibCacheEnv, cache)
+			if c.libs {
+				for _, l := range Libraries() {
+					if err := os.MkdirAll(filepath.Dir(l.Path(cache)), 0o750); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(l.Path(cache), []byte("//"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
 			}
 			var out bytes.Buffer
 			s, err := Load(&out)
@@ -137,6 +153,12 @@ func TestLoad(t *testing.T) {
 			}
 			if c.wantSecret != "" && c.wantSecret != Secret && strings.Contains(out.String(), c.wantSecret) {
 				t.Errorf("Load printed the secret")
+			}
+			if want := map[bool]string{true: cache}[c.libs]; s.LibDir != want {
+				t.Errorf("LibDir %q, want %q", s.LibDir, want)
+			}
+			if !c.libs && !strings.Contains(out.String(), "cdn.jsdelivr.net") {
+				t.Errorf("Load does not say where Turbo and htmx come from: %q", out.String())
 			}
 			if got := NewSite("t", s).StandIn(); got != (c.wantWidget != "" && strings.HasSuffix(c.wantWidget, StandInPath)) {
 				t.Errorf("StandIn() = %v", got)

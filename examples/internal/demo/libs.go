@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -56,4 +58,33 @@ func (s *Site) script(l Library) Script {
 		return Script{Src: l.CDN(), Integrity: l.Integrity}
 	}
 	return Script{Src: path.Join(libPath, l.Name), Integrity: l.Integrity}
+}
+
+// LibCacheEnv names the folder that holds local copies of the libraries
+// (a Setup.LibDir): the browser tests fetch them there with npm, and Load
+// serves them from there when it holds them all. The default is
+// goanalytical-intercom/npm in the user's cache folder (os.UserCacheDir:
+// $XDG_CACHE_HOME or ~/.cache on Linux).
+const LibCacheEnv = "INTERCOM_NPM_CACHE"
+
+// LibCache returns the folder LibCacheEnv names, or the default.
+func LibCache() (string, error) {
+	if d := os.Getenv(LibCacheEnv); d != "" {
+		return filepath.Abs(d)
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache folder (%w); set %s", err, LibCacheEnv)
+	}
+	return filepath.Join(d, "goanalytical-intercom", "npm"), nil
+}
+
+// haveLibs reports whether dir holds every library.
+func haveLibs(dir string) bool {
+	for _, l := range Libraries() {
+		if fi, err := os.Stat(l.Path(dir)); err != nil || !fi.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }

@@ -91,10 +91,13 @@ func newApp(s demo.Setup) (http.Handler, error) {
 	))
 
 	render := func(w http.ResponseWriter, req *http.Request, status int, name string, data map[string]any) {
+		// Data adds the snippet as "Intercom" to the template data; before the
+		// headers go out, so that it can also expire the cookie of the queued
+		// calls it renders.
+		data = intercomhttp.Data(req, data)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
-		// Data adds the snippet as "Intercom" to the template data.
-		if err := pages.ExecuteTemplate(w, name, intercomhttp.Data(req, data)); err != nil {
+		if err := pages.ExecuteTemplate(w, name, data); err != nil {
 			log.Printf("rendering %s: %v", name, err)
 		}
 	}
@@ -148,6 +151,12 @@ func newApp(s demo.Setup) (http.Handler, error) {
 	})
 
 	r.Post("/order", func(w http.ResponseWriter, req *http.Request) {
+		// Run on the page after the redirect (a cookie carries them there):
+		// Intercom("trackEvent", "order-placed", {...}), then
+		// Intercom("showNewMessage", "..."). A refused call is also reported to
+		// Config.ErrorHandler.
+		_ = intercomhttp.Call(w, req, "trackEvent", demo.OrderEvent, demo.OrderMetadata())
+		_ = intercomhttp.Call(w, req, "showNewMessage", demo.OrderMessage)
 		http.Redirect(w, req, "/", http.StatusSeeOther)
 	})
 

@@ -150,6 +150,12 @@ func newApp(s demo.Setup) (*echo.Echo, error) {
 	})
 
 	e.POST("/order", func(c *echo.Context) error {
+		// Run on the page after the redirect (a cookie carries them there):
+		// Intercom("trackEvent", "order-placed", {...}), then
+		// Intercom("showNewMessage", "..."). A refused call is also reported to
+		// Config.ErrorHandler.
+		_ = intercomecho.Call(c, "trackEvent", demo.OrderEvent, demo.OrderMetadata())
+		_ = intercomecho.Call(c, "showNewMessage", demo.OrderMessage)
 		return c.Redirect(http.StatusSeeOther, "/")
 	})
 

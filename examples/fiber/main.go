@@ -124,6 +124,12 @@ func newApp(s demo.Setup) (*fiber.App, error) {
 	})
 
 	app.Post("/order", func(c *fiber.Ctx) error {
+		// Run on the page after the redirect (a cookie carries them there):
+		// Intercom("trackEvent", "order-placed", {...}), then
+		// Intercom("showNewMessage", "..."). A refused call is also reported to
+		// Config.ErrorHandler.
+		_ = intercomfiber.Call(c, "trackEvent", demo.OrderEvent, demo.OrderMetadata())
+		_ = intercomfiber.Call(c, "showNewMessage", demo.OrderMessage)
 		return c.Redirect("/", fiber.StatusSeeOther)
 	})
 

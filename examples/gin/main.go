@@ -121,6 +121,12 @@ func newApp(s demo.Setup) (*gin.Engine, error) {
 	})
 
 	r.POST("/order", func(c *gin.Context) {
+		// Run on the page after the redirect (a cookie carries them there):
+		// Intercom("trackEvent", "order-placed", {...}), then
+		// Intercom("showNewMessage", "..."). A refused call is also reported to
+		// Config.ErrorHandler.
+		_ = intercomgin.Call(c, "trackEvent", demo.OrderEvent, demo.OrderMetadata())
+		_ = intercomgin.Call(c, "showNewMessage", demo.OrderMessage)
 		c.Redirect(http.StatusSeeOther, "/")
 	})
 

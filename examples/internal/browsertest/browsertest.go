@@ -174,3 +174,19 @@ func snippetSettings(t *testing.T, page string) map[string]any {
 	}
 	return s
 }
+
+// snippetCalls returns the queued calls the page's snippet runs: the JSON
+// array the loader starts with.
+func snippetCalls(t *testing.T, page string) []any {
+	t.Helper()
+	const prefix = ";(function(){var q="
+	_, rest, ok := strings.Cut(page, prefix)
+	if !ok {
+		t.Fatalf("no %q in the page:\n%s", prefix, page)
+	}
+	var q []any
+	if err := json.NewDecoder(strings.NewReader(rest)).Decode(&q); err != nil {
+		t.Fatalf("the calls in the page: %v", err)
+	}
+	return q
+}

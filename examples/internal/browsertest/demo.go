@@ -2,11 +2,14 @@ package browsertest
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/goanalytical/intercom/core/adapter"
@@ -96,9 +99,11 @@ func RunDemo(t *testing.T, serve Server) {
 	chromium := needBrowser(t, browserPath)
 	libs := LibDir(t)
 	users := Users()
+	var reported reports // what the Messenger reports: each scenario expects nothing, or says what
 	base := start(t, serve, func(base string) demo.Setup {
 		cfg := Config(t)
 		cfg.WidgetURL = base + demo.StandInPath
+		cfg.ErrorHandler = reported.add
 		return demo.Setup{Intercom: cfg, Users: users, LibDir: libs}
 	})
 	widgetURL := base + demo.StandInPath
@@ -106,7 +111,14 @@ func RunDemo(t *testing.T, serve Server) {
 	ctx, cancel := context.WithTimeout(context.Background(), browserTimeout)
 	defer cancel()
 	browserCtx := newBrowser(t, ctx, chromium, chromedp.WindowSize(1280, 900))
-	scenario := func(name string, f func(*tab)) { runScenario(t, browserCtx, base, name, f) }
+	scenario := func(name string, f func(*tab)) {
+		runScenario(t, browserCtx, base, name, func(tb *tab) {
+			f(tb)
+			if r := reported.take(); len(r) != 0 {
+				tb.t.Errorf("the Messenger reported: %q", r)
+			}
+		})
+	}
 	jane := users["jane"]
 
 	scenario("the stand-in Messenger boots for an anonymous visitor", func(tb *tab) {
@@ -168,6 +180,49 @@ func RunDemo(t *testing.T, serve Server) {
 		tb.checkClean(v)
 	})
 
+	scenario("an order: the calls queued before the redirect run on the next page, once", func(tb *tab) {
+		tb.open("/")
+		tb.waitCalls(1)
+		tb.click("#place-order") // POST /order, 303, GET /
+		rec := tb.checkCalls(tb.waitCalls(3), 0,
+			call("/", "settings", "boot", AnonymousSettings()),
+			call("/", "queue", "trackEvent", demo.OrderEvent, demo.OrderMetadata()),
+			call("/", "queue", "showNewMessage", demo.OrderMessage))
+		if len(rec.Loads) != 1 {
+			tb.t.Errorf("the widget was loaded %d times", len(rec.Loads))
+		}
+		v := tb.view()
+		for _, want := range []string{`trackEvent("order-placed", {"currency":"EUR","order":42,"total":99.5})`, demo.OrderMessage} {
+			if !strings.Contains(v.Text, want) {
+				tb.t.Errorf("the stand-in's panel lacks %q: %q", want, v.Text)
+			}
+		}
+		tb.checkClean(v)
+		if c := tb.cookie(adapter.CallsCookiePrefix + AppID); c != nil {
+			tb.t.Errorf("the page that ran the calls left their cookie: %+v", c)
+		}
+		tb.screenshot("order.png")
+		tb.open("/") // once
+		tb.checkCalls(tb.waitCalls(1), 0, call("/", "settings", "boot", AnonymousSettings()))
+	})
+
+	scenario("a forged calls cookie queues at most allowed calls, as data", func(tb *tab) {
+		forged := `[["showNewMessage","` + strings.ReplaceAll(ScriptPayload, `"`, `\"`) + `"],["eval","window.__pwned=1"],` +
+			`["trackEvent","` + strings.ReplaceAll(AttrPayload, `"`, `\"`) + `",{"__proto__":{"x":1}}]]`
+		tb.setCookie(adapter.CallsCookiePrefix+AppID, base64.RawURLEncoding.EncodeToString([]byte(forged)))
+		tb.open("/")
+		rec := tb.waitCalls(2)
+		tb.checkCalls(rec, 1, call("/", "queue", "showNewMessage", ScriptPayload))
+		if got := reported.take(); len(got) == 0 {
+			tb.t.Errorf("the forged calls were dropped without a report")
+		}
+		v := tb.view()
+		if !strings.Contains(v.Text, ScriptPayload) {
+			tb.t.Errorf("the panel does not show the forged message as text: %q", v.Text)
+		}
+		tb.checkClean(v)
+	})
+
 	for _, mode := range []string{demo.NavTurbo, demo.NavHTMX} {
 		scenario(mode+" navigation updates the Messenger and shuts it down on sign-out", func(tb *tab) {
 			tb.navigation(mode, jane)
@@ -219,13 +274,57 @@ func (tb *tab) navigation(mode string, jane demo.User) {
 		call("/", "call", "reattach_activator"),
 		call("/", "call", "update", UserSettings(jane)))
 
+	// An order: the form posts with fetch, the response's cookie carries
+	// the calls through the 303, the home page runs them after the update.
+	tb.clickOnly("#place-order")
+	tb.checkCalls(tb.waitCalls(9), 5,
+		call("/", "call", "reattach_activator"),
+		call("/", "call", "update", UserSettings(jane)),
+		call("/", "call", "trackEvent", demo.OrderEvent, demo.OrderMetadata()),
+		call("/", "call", "showNewMessage", demo.OrderMessage))
+	if c := tb.cookie(adapter.CallsCookiePrefix + AppID); c != nil {
+		t.Errorf("the page that ran the calls left their cookie: %+v", c)
+	}
+	// Once: the next visit has none.
+	tb.clickOnly("#nav-account")
+	tb.poll(`location.pathname === "/account"`, "the account page")
+	tb.checkCalls(tb.waitCalls(11), 9,
+		call("/account", "call", "reattach_activator"),
+		call("/account", "call", "update", IdentifiedSettings(jane)))
+
+	// Back and Forward: Turbo shows its copies of the pages, without the
+	// snippet (the examples' turbo-setup.js takes it out before caching);
+	// htmx fetches them again, and their snippets update the Messenger.
+	// Neither runs the order's calls again.
+	n := len(tb.standIn().Calls)
+	tb.eval(`history.back()`)
+	tb.poll(`location.pathname === "/" && document.querySelector("h1").textContent === "Welcome"`, "the home page after Back")
+	if mode == demo.NavHTMX {
+		tb.checkCalls(tb.waitCalls(n+2), n, call("/", "call", "reattach_activator"), call("/", "call", "update", UserSettings(jane)))
+		n += 2
+	}
+	tb.eval(`history.forward()`)
+	tb.poll(`location.pathname === "/account" && document.querySelector("h1").textContent === "Your account"`, "the account page after Forward")
+	if mode == demo.NavHTMX {
+		tb.checkCalls(tb.waitCalls(n+2), n,
+			call("/account", "call", "reattach_activator"), call("/account", "call", "update", IdentifiedSettings(jane)))
+		n += 2
+	}
+	tb.checkCalls(tb.standIn(), n) // nothing more
+	if c := countCalls(tb.standIn(), "trackEvent"); c != 1 {
+		t.Errorf("after Back and Forward trackEvent ran %d times, want once", c)
+	}
+
 	// Sign out: the next page shuts the Messenger down and boots it for an
 	// anonymous visitor.
 	tb.clickOnly("#logout")
 	tb.poll(`document.getElementById("login-form") !== null`, "the signed-out home page")
-	rec := tb.checkCalls(tb.waitCalls(7), 5,
+	rec := tb.checkCalls(tb.waitCalls(n+2), n,
 		call("/", "call", "shutdown"),
 		call("/", "call", "boot", AnonymousSettings()))
+	if n := countCalls(rec, "trackEvent"); n != 1 {
+		t.Errorf("trackEvent ran %d times, want once", n)
+	}
 	if !rec.Booted {
 		t.Errorf("after the sign-out the Messenger is not booted again")
 	}
@@ -244,6 +343,39 @@ func (tb *tab) navigation(mode string, jane demo.User) {
 	}
 	tb.checkClean(v)
 	tb.screenshot(mode + ".png")
+}
+
+// countCalls returns how many calls of method the stand-in received.
+func countCalls(rec standInRecord, method string) int {
+	n := 0
+	for _, c := range rec.Calls {
+		if c.Method == method {
+			n++
+		}
+	}
+	return n
+}
+
+// reports collects what the Messenger reports (Config.ErrorHandler), from
+// any goroutine.
+type reports struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *reports) add(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, err.Error())
+}
+
+// take returns the reports so far and forgets them.
+func (r *reports) take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	errs := r.errs
+	r.errs = nil
+	return errs
 }
 
 // navReady is true once the navigation library of mode runs on the page.
@@ -298,6 +430,9 @@ func (tb *tab) checkCalls(rec standInRecord, from int, want ...standInCall) stan
 	if from <= len(rec.Calls) {
 		got = rec.Calls[from:]
 	}
+	if want == nil {
+		want = []standInCall{}
+	}
 	equalJSON(tb.t, fmt.Sprintf("the stand-in's calls from #%d", from), got, want)
 	return rec
 }
@@ -340,6 +475,15 @@ func (tb *tab) view() standInViewResult {
 		tb.t.Fatalf("reading the page: %v\n%s", err, raw)
 	}
 	return v
+}
+
+// setCookie sets a cookie for the app in the tab's browser context, as a
+// forger would.
+func (tb *tab) setCookie(name, value string) {
+	tb.t.Helper()
+	if _, err := chromedp.Call(tb.ctx, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: tb.base + "/"}); err != nil {
+		tb.t.Fatalf("setting the cookie %s: %v", name, err)
+	}
 }
 
 // fill fills in the sign-in form with u's login and password.

@@ -267,6 +267,26 @@ func RunHTTP(t *testing.T, serve Server) {
 		}
 	})
 
+	t.Run("an order's calls ride the redirect", func(t *testing.T) {
+		p := fetch(t, http.MethodPost, base+"/order", nil)
+		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/" {
+			t.Fatalf("POST /order: status %d Location %q, want 303 to /", p.status, p.header.Get("Location"))
+		}
+		name := adapter.CallsCookiePrefix + AppID
+		calls := p.cookies()[name]
+		if calls == nil || calls.MaxAge <= 0 {
+			t.Fatalf("POST /order does not set %s (Set-Cookie: %v)", name, p.header.Values("Set-Cookie"))
+		}
+		want := []any{[]any{"trackEvent", demo.OrderEvent, demo.OrderMetadata()}, []any{"showNewMessage", demo.OrderMessage}}
+		next := fetch(t, http.MethodGet, base+"/", withCookies(calls))
+		checkSnippet(t, next, AnonymousSettings())
+		equalJSON(t, "the calls the page runs", snippetCalls(t, next.body), want)
+		if c := next.cookies()[name]; c == nil || c.MaxAge >= 0 {
+			t.Errorf("the page that runs the calls does not expire %s (Set-Cookie: %v)", name, next.header.Values("Set-Cookie"))
+		}
+		equalJSON(t, "the calls of a page without the cookie", snippetCalls(t, fetch(t, http.MethodGet, base+"/", nil).body), []any{})
+	})
+
 	t.Run("demo endpoints", func(t *testing.T) {
 		js := fetch(t, http.MethodGet, base+demo.StandInPath, nil)
 		if js.status != http.StatusOK || !strings.HasPrefix(js.header.Get("Content-Type"), "text/javascript") ||

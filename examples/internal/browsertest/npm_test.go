@@ -12,10 +12,10 @@ import (
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
-// TestLibraries fetches Turbo and htmx from npm (as the navigation tests
+// TestBrowserLibraries fetches Turbo and htmx from npm (as the navigation tests
 // do; .ci/run runs it first) and checks that each file is the one the demo
 // pages pin with Subresource Integrity and load from jsDelivr.
-func TestLibraries(t *testing.T) {
+func TestBrowserLibraries(t *testing.T) {
 	dir := LibDir(t)
 	for _, l := range demo.Libraries() {
 		if err := checkIntegrity(l, dir); err != nil {

@@ -53,6 +53,12 @@ type Scenario struct {
 	// the error it returns (the suite reads the reports).
 	Calls func(Header) []Call
 
+	// CacheControl, when not empty, is the app's own caching policy: the
+	// handlers that call Identify and Set (PagePath, RawPath, ComponentPath,
+	// RedirectPath, UncoveredPath) set it as the response's Cache-Control
+	// header before they call Identify and render anything.
+	CacheControl string
+
 	// TrustedProxies are the proxy addresses and CIDRs the framework is
 	// configured to trust for X-Forwarded-For, using its own setting
 	// (gin SetTrustedProxies, echo IPExtractor, fiber TrustedProxies).

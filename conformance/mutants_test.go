@@ -863,6 +863,35 @@ var mutants = []mutant{
 		mustFail: []string{"anonymous/app-id-and-api-base-only", "custom-data/supported-types"},
 	},
 
+	// Caching of an identified visitor's page.
+	{
+		name: "identified-page-cacheable",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.PagePath && rec.header.Get("Cache-Control") == "private" {
+				rec.header.Del("Cache-Control")
+			}
+		}),
+		mustFail: []string{"cache/identified-private", "cache/signed-in-private"},
+	},
+	{
+		name: "every-page-private",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if r.URL.Path == conformance.PagePath && rec.header.Get("Cache-Control") == "" {
+				rec.header.Set("Cache-Control", "private")
+			}
+		}),
+		mustFail: []string{"cache/anonymous-untouched"},
+	},
+	{
+		name: "overrides-app-cache-policy",
+		handler: rewrite(func(_ conformance.Scenario, r *http.Request, rec *recording) {
+			if cc := rec.header.Get("Cache-Control"); r.URL.Path == conformance.PagePath && cc != "" && cc != "private" {
+				rec.header.Set("Cache-Control", "private")
+			}
+		}),
+		mustFail: []string{"cache/policy-kept"},
+	},
+
 	// The settings JSON.
 	{
 		name: "settings-without-no-store",

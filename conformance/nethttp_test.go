@@ -284,6 +284,13 @@ func newApp(t testing.TB, s conformance.Scenario) http.Handler {
 	mux.Handle("GET "+conformance.SettingsPath, chain(http.HandlerFunc(settings)))
 	mux.Handle("GET "+conformance.ComponentPath, chain(componentPage))
 	mux.Handle("GET "+conformance.UncoveredPath, uncoveredChain(uncovered))
+	if s.CacheControl != "" {
+		// The app's own caching policy, set before any handler runs.
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", s.CacheControl)
+			mux.ServeHTTP(w, r)
+		})
+	}
 	return mux
 }
 

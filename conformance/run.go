@@ -166,6 +166,12 @@ var groups = []group{
 		{"disabled", testCallsDisabled},
 		{"internal-ip", testCallsInternal},
 	}},
+	{"cache", []testCase{
+		{"identified-private", testCacheIdentified},
+		{"signed-in-private", testCacheSignedIn},
+		{"anonymous-untouched", testCacheAnonymous},
+		{"policy-kept", testCachePolicyKept},
+	}},
 	{"settings-json", []testCase{
 		{"same-as-snippet-with-user", testSettingsWithUser},
 		{"same-as-snippet-signed-in", testSettingsSignedIn},

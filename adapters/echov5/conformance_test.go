@@ -110,6 +110,9 @@ func header(c *echo.Context) conformance.Header { return c.Request().Header.Get 
 // handlerCalls makes the Identify and Set calls the scenario asks of a page
 // handler.
 func handlerCalls(c *echo.Context, s conformance.Scenario) {
+	if s.CacheControl != "" { // the app's own caching policy
+		c.Response().Header().Set("Cache-Control", s.CacheControl)
+	}
 	if s.Identify != nil {
 		if u, ok := s.Identify(header(c)); ok {
 			intercomecho.Identify(c, u)

@@ -152,6 +152,9 @@ func writeComponentPage(c *fiber.Ctx) error {
 }
 
 func handlerCalls(c *fiber.Ctx, s conformance.Scenario) {
+	if s.CacheControl != "" { // the app's own caching policy
+		c.Set("Cache-Control", s.CacheControl)
+	}
 	if s.Identify != nil {
 		if u, ok := s.Identify(headerOf(c)); ok {
 			intercomfiber.Identify(c, u)

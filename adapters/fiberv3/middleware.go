@@ -49,6 +49,9 @@ func New(m *intercom.Messenger, config ...Config) fiber.Handler {
 		Cookie:      func(c fiber.Ctx, name string) string { return string(c.Request().Header.Cookie(name)) },
 		CookieNames: cookieNames,
 		SetCookie:   setCookie,
+		// Headers stay open until the handler returns: fasthttp sends them
+		// after it.
+		DefaultHeader: func(c fiber.Ctx, k, v string) { adapter.SetDefaultHeader(&c.Response().Header, k, v) },
 	}, adapter.WithClientIP(cfg.ClientIP))
 	return func(c fiber.Ctx) error {
 		if _, seen := c.Locals(stateKey).(*request); !seen {

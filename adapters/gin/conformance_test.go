@@ -63,6 +63,9 @@ var harness = conformance.HarnessFunc(func(t testing.TB, ln net.Listener, s conf
 
 	// identifyAndSet does what the scenario's page handler does first.
 	identifyAndSet := func(c *gin.Context) {
+		if s.CacheControl != "" { // the app's own caching policy
+			c.Header("Cache-Control", s.CacheControl)
+		}
 		if s.Identify != nil {
 			if u, ok := s.Identify(c.GetHeader); ok {
 				intercomgin.Identify(c, u)

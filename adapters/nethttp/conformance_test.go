@@ -54,6 +54,9 @@ type scenarioHandlers struct {
 
 func newScenarioHandlers(s conformance.Scenario) scenarioHandlers {
 	identifyAndSet := func(w http.ResponseWriter, r *http.Request) {
+		if s.CacheControl != "" { // the app's own caching policy
+			w.Header().Set("Cache-Control", s.CacheControl)
+		}
 		if s.Identify != nil {
 			if u, ok := s.Identify(r.Header.Get); ok {
 				intercomhttp.Identify(r, u)

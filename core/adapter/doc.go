@@ -46,6 +46,10 @@
 //     treated as unset; nothing panics on a request path.
 //   - The skipper's requests render nothing, but Shutdown still works on
 //     them.
+//   - A response that renders an identified visitor's snippet (a user, or a
+//     user_id or email in custom data), through any helper, becomes
+//     Cache-Control: private where its headers are still open (the
+//     DefaultHeader hook), unless the application set a Cache-Control.
 //   - Whole-page install skips 1xx/204/206/3xx, non-HTML and encoded
 //     responses (an encoding set outside it before the handler ran is a
 //     compressor's that encodes what it writes, and does not count) and

@@ -55,6 +55,13 @@ type Hooks[C any] struct {
 	// their cookie again with each call), where the headers have not gone
 	// out yet; where they have, it does nothing.
 	SetCookie func(C, *http.Cookie)
+	// DefaultHeader sets the response header key to value unless the
+	// response has that header already (a value the application set), where
+	// the headers have not gone out yet; where they have, it does nothing.
+	// The kit marks a response that carries an identified visitor's snippet
+	// Cache-Control: private with it, as the snippet renders (see
+	// SetDefaultHeader for fasthttp's headers).
+	DefaultHeader func(c C, key, value string)
 	// UserOption names the adapter's option that sets User, for the report
 	// about an AuthUser value the kit cannot identify from. Empty: the
 	// package of NewMiddleware's name and WithUser ("intercomgin.WithUser").
@@ -104,11 +111,12 @@ func (h Hooks[C]) With(opts ...Option[C]) Hooks[C] {
 	return h
 }
 
-// WithRequestCookies returns h with HasCookie, Cookie, CookieNames and
-// SetCookie set, where they are nil, for a framework built on net/http: req
-// returns c's request, whose cookies HasCookie, Cookie and CookieNames read; header returns
-// the response header map SetCookie adds its Set-Cookie line to, or nil
-// once the headers have gone out (SetCookie then does nothing).
+// WithRequestCookies returns h with HasCookie, Cookie, CookieNames,
+// SetCookie and DefaultHeader set, where they are nil, for a framework
+// built on net/http: req returns c's request, whose cookies HasCookie,
+// Cookie and CookieNames read; header returns the response header map
+// SetCookie adds its Set-Cookie line to and DefaultHeader sets headers in,
+// or nil once the headers have gone out (both then do nothing).
 func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) http.Header) Hooks[C] {
 	if h.HasCookie == nil {
 		h.HasCookie = func(c C, name string) bool {
@@ -144,6 +152,13 @@ func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) h
 			}
 		}
 	}
+	if h.DefaultHeader == nil {
+		h.DefaultHeader = func(c C, key, value string) {
+			if hd := header(c); hd != nil && hd.Get(key) == "" {
+				hd.Set(key, value)
+			}
+		}
+	}
 	return h
 }
 
@@ -164,6 +179,8 @@ func Adapt[C, D any](h Hooks[C], via func(D) C) Hooks[D] {
 		Cookie:      adaptArg(h.Cookie, via),
 		SetCookie:   adaptSet(h.SetCookie, via),
 		UserOption:  h.UserOption,
+
+		DefaultHeader: adaptHeader(h.DefaultHeader, via),
 	}
 }
 
@@ -275,6 +292,7 @@ type Request[C any] struct {
 	callsRead bool            // the request's calls cookie has been read
 	callsHeld bool            // a calls cookie is in the browser or on this response
 	rendered  bool
+	private   bool // the response was marked Cache-Control: private
 	injecting bool // Inject is running for this request
 	cv        requestContext[C]
 }
@@ -394,6 +412,7 @@ func (r *Request[C]) startSnippet() (v intercom.Visitor, ok bool) {
 	r.rendered = true
 	v = r.Visitor()
 	v.Calls = r.takeCalls()
+	r.markPrivate(&v)
 	return v, true
 }
 

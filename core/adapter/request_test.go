@@ -588,6 +588,8 @@ func TestAdapt(t *testing.T) {
 		CookieNames: func(c *ctx) []string { saw(c); return c.cookies },
 		SetCookie:   func(c *ctx, k *http.Cookie) { saw(c); c.set = append(c.set, k.String()) },
 		UserOption:  "intercomtest.Config.User",
+
+		DefaultHeader: func(c *ctx, k, v string) { saw(c); c.set = append(c.set, k+": "+v) },
 	}
 	via := func(x *exchange) *ctx { return x.c }
 	h := adapter.Adapt(full, via)
@@ -608,8 +610,9 @@ func TestAdapt(t *testing.T) {
 		t.Error("an adapted hook does not return its counterpart's answer")
 	}
 	h.SetCookie(x, &http.Cookie{Name: "n", Value: "v"})
-	if !slices.Equal(c.set, []string{"n=v"}) {
-		t.Errorf("SetCookie set %q", c.set)
+	h.DefaultHeader(x, "Cache-Control", "private")
+	if !slices.Equal(c.set, []string{"n=v", "Cache-Control: private"}) {
+		t.Errorf("SetCookie and DefaultHeader set %q", c.set)
 	}
 	if funcs := hv.NumField() - 1; len(seen) != funcs+1 { // every hook once, HasCookie twice; UserOption is no func
 		t.Errorf("%d calls reached the counterparts, want %d", len(seen), funcs+1)

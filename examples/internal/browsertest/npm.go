@@ -22,6 +22,33 @@ import (
 // from npm at test time with the npm client (npm pack), never committed,
 // into demo.LibCache (INTERCOM_NPM_CACHE).
 
+// messengerSDK is Intercom's own loader and API (@intercom/messenger-js-sdk),
+// whose calls the browser tests compare the queued calls with; pinned to the
+// version the loader follows, and npm checks the package's integrity.
+var messengerSDK = demo.Library{Package: "@intercom/messenger-js-sdk", Version: "0.0.20", File: "dist/index.js"}
+
+// SDKDir returns the folder of the messengerSDK package ("package", with
+// dist/index.js and what it requires), fetching it when need be; it skips
+// or fails t as LibDir does.
+func SDKDir(t *testing.T) string {
+	t.Helper()
+	root := LibDir(t)
+	sdkOnce.Do(func() {
+		if _, err := os.Stat(messengerSDK.Path(root)); errors.Is(err, os.ErrNotExist) {
+			sdkErr = fetchPackage(root, messengerSDK)
+		}
+	})
+	if sdkErr != nil {
+		npmFailed(t, sdkErr)
+	}
+	return filepath.Join(root, messengerSDK.Folder(), "package")
+}
+
+var (
+	sdkOnce sync.Once
+	sdkErr  error
+)
+
 // LibDir returns the folder with the npm packages of demo.Libraries(),
 // fetching the ones it does not hold yet, each checked against the
 // integrity hash the pages pin. Without npm, or when the registry cannot be
@@ -30,16 +57,23 @@ func LibDir(t *testing.T) string {
 	t.Helper()
 	dir, err := libDir()
 	if err != nil {
-		msg := fmt.Sprintf("the browser tests need Turbo and htmx from npm: %v\n"+
-			"Install Node.js and npm (Debian: apt-get install nodejs npm) and run the tests again, "+
-			"or fetch them by hand into %s: for each of %s, npm pack it, then tar xzf the .tgz in a folder named as the .tgz without .tgz",
-			err, cacheDirHint(), specs())
-		if e2eRequired() {
-			t.Fatal("INTERCOM_E2E=1 but " + msg)
-		}
-		t.Skip("skipping: " + msg + "; set INTERCOM_E2E=1 to make this a failure")
+		npmFailed(t, err)
 	}
 	return dir
+}
+
+// npmFailed skips t, or fails it under INTERCOM_E2E=1, for a package that
+// could not be had from npm.
+func npmFailed(t *testing.T, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("the browser tests need packages from npm (%s): %v\n"+
+		"Install Node.js and npm (Debian: apt-get install nodejs npm) and run the tests again, "+
+		"or fetch them by hand into %s: npm pack each, then tar xzf the .tgz in a folder named as the .tgz without .tgz",
+		specs(), err, cacheDirHint())
+	if e2eRequired() {
+		t.Fatal("INTERCOM_E2E=1 but " + msg)
+	}
+	t.Skip("skipping: " + msg + "; set INTERCOM_E2E=1 to make this a failure")
 }
 
 var (
@@ -55,7 +89,7 @@ func libDir() (string, error) {
 
 func specs() string {
 	var s []string
-	for _, l := range demo.Libraries() {
+	for _, l := range append(demo.Libraries(), messengerSDK) {
 		s = append(s, l.Spec())
 	}
 	return strings.Join(s, " and ")

@@ -12,9 +12,10 @@ import (
 	"github.com/goanalytical/intercom/examples/internal/demo"
 )
 
-// TestBrowserLibraries fetches Turbo and htmx from npm (as the navigation tests
-// do; .ci/run runs it first) and checks that each file is the one the demo
-// pages pin with Subresource Integrity and load from jsDelivr.
+// TestBrowserLibraries fetches Turbo, htmx and Intercom's SDK from npm (as
+// the browser tests do; .ci/run runs it first) and checks that Turbo's and
+// htmx's files are the ones the demo pages pin with Subresource Integrity
+// and load from jsDelivr.
 func TestBrowserLibraries(t *testing.T) {
 	dir := LibDir(t)
 	for _, l := range demo.Libraries() {
@@ -29,6 +30,14 @@ func TestBrowserLibraries(t *testing.T) {
 		if !bytes.Contains(body[:min(len(body), 4096)], []byte(l.Version)) {
 			t.Errorf("%s does not name version %s in its first 4 KiB", l.Path(dir), l.Version)
 		}
+	}
+	// And Intercom's SDK, for TestBrowserCalls.
+	pkg, err := os.ReadFile(filepath.Join(SDKDir(t), "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"version": "` + messengerSDK.Version + `"`; !bytes.Contains(pkg, []byte(want)) {
+		t.Errorf("the SDK's package.json lacks %s", want)
 	}
 }
 

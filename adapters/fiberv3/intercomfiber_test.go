@@ -105,6 +105,7 @@ func do(t testing.TB, app *fiber.App, req *http.Request) (int, string) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	noPlaceholder(t, string(body))
 	return resp.StatusCode, string(body)
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +121,37 @@ func RunDemo(t *testing.T, serve Server) {
 		})
 	}
 	jane := users["jane"]
+
+	// What go run serves: the configuration demo.Load makes with nothing set
+	// but PORT, the stand-in on http://localhost:PORT.
+	for _, k := range []string{"INTERCOM_APP_ID", "INTERCOM_HMAC_SECRET_KEY", "INTERCOM_WIDGET_URL", "INTERCOM_INTERNAL_IPS"} {
+		t.Setenv(k, "")
+	}
+	var loaded demo.Setup
+	defaults := start(t, serve, func(base string) demo.Setup {
+		t.Setenv("PORT", base[strings.LastIndexByte(base, ':')+1:])
+		s, err := demo.Load(io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loaded = s
+		return s
+	})
+	runScenario(t, browserCtx, defaults, "go run: the stand-in Messenger with no set-up", func(tb *tab) {
+		nonce := tb.open("/")
+		rec := tb.waitCalls(1)
+		tb.checkLoad(rec, loaded.Intercom.WidgetURL, nonce, "/")
+		if !strings.HasPrefix(loaded.Intercom.WidgetURL, "http://localhost:") {
+			t.Errorf("demo.Load's WidgetURL is %q, want the stand-in on localhost", loaded.Intercom.WidgetURL)
+		}
+		tb.checkCalls(rec, 0, call("/", "settings", "boot", map[string]any{"app_id": demo.AppID, "api_base": "https://api-iam.intercom.io"}))
+		v := tb.view()
+		if !v.Launcher || !v.Panel || !strings.Contains(v.Text, "app "+demo.AppID) {
+			t.Errorf("the stand-in is not visible as it should be: launcher %v, panel %v, text %q", v.Launcher, v.Panel, v.Text)
+		}
+		tb.checkClean(v)
+		tb.screenshot("home.png")
+	})
 
 	scenario("signed in, the stand-in shows the user and verifies the user_hash", func(tb *tab) {
 		nonce := tb.signIn(jane)

@@ -125,8 +125,8 @@ func carried(t *testing.T, b *browser) []any {
 // cookie.
 var scriptClearsCalls = `d.cookie="` + callsCookie + `=; Max-Age=0; path=/`
 
-// mustRunCalls checks a page's snippet: it runs want (a wantCalls JSON), and
-// when it runs any, the cookie that may have carried them is cleared, by the
+// mustRunCalls checks a page's snippet: it runs want (a wantCalls JSON),
+// it is data-turbo-temporary exactly when want has calls, and when it runs any, the cookie that may have carried them is cleared, by the
 // response or by the page's script (the browser then drops it, as a real
 // one would on running the script). A page whose headers went out before
 // its snippet rendered (a streamed component or whole-page install) may set
@@ -134,6 +134,8 @@ var scriptClearsCalls = `d.cookie="` + callsCookie + `=; Max-Age=0; path=/`
 func mustRunCalls(t *testing.T, b *browser, r *response, s *Snippet, want string) {
 	t.Helper()
 	assert.Equal(t, decodeCalls(t, want), s.Calls, "the calls the page runs after booting, as Intercom(method, args...)")
+	assert.Equal(t, len(s.Calls) != 0, s.Temporary,
+		"data-turbo-temporary on the snippet (Turbo must not run its calls again from its cache), for calls %s", want)
 	byScript := strings.Contains(s.Loader, scriptClearsCalls)
 	set := r.setCookies(callsCookie)
 	cleared := false

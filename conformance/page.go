@@ -43,6 +43,12 @@ type Snippet struct {
 	// does not start that way. An empty array is an empty, non-nil slice.
 	Calls []any
 
+	// Temporary reports that the element has the data-turbo-temporary
+	// attribute, which the snippet carries when it queues calls: Turbo
+	// removes it before caching the page, so a page Turbo shows again from
+	// its cache does not run the calls twice.
+	Temporary bool
+
 	// Internal reports that the element is wrapped in the HTML comment
 	// "<!-- Intercom disabled on internal IP address ... -->".
 	Internal bool
@@ -78,7 +84,7 @@ func FindSnippet(page []byte) (*Snippet, error) {
 		return nil, fmt.Errorf("conformance: page has %d <script id=%q> elements, want one", len(found), scriptID)
 	}
 	e := found[0]
-	s := &Snippet{Nonce: e.nonce, Internal: e.comment != nil}
+	s := &Snippet{Nonce: e.nonce, Temporary: e.temporary, Internal: e.comment != nil}
 	start, end := e.start, e.end
 	if e.comment != nil {
 		start, end = e.comment.start, e.comment.end
@@ -124,6 +130,7 @@ func FindSnippet(page []byte) (*Snippet, error) {
 type element struct {
 	start, end int    // byte range in the page, end tag included
 	nonce      string // nonce attribute
+	temporary  bool   // data-turbo-temporary attribute
 	text       string // raw script text
 	comment    *span  // the comment around the element, if any
 }
@@ -168,6 +175,8 @@ func scan(src []byte, base int, in *span) ([]element, error) {
 					isSnippet = string(v) == scriptID
 				case "nonce":
 					e.nonce = string(v)
+				case "data-turbo-temporary":
+					e.temporary = true
 				}
 			}
 			if !isSnippet {

@@ -94,7 +94,7 @@ func TestCallsRender(t *testing.T) {
 	wantReports(t, rec.messages(), nil)
 }
 
-// TestCallsSnippetExact pins a whole snippet with calls, in order, with a
+// TestCallsSnippetExact pins a whole snippet with calls (data-turbo-temporary), in order, with a
 // nonce and after a logout.
 func TestCallsSnippetExact(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
@@ -106,18 +106,19 @@ func TestCallsSnippetExact(t *testing.T) {
 	}
 	q := `[["trackEvent","checkout-completed",{"order":42}],["showNewMessage","Need help?"],["startTour","123"]]`
 	clear := `d.cookie="intercom_calls_abc12345=; Max-Age=0; path=/; SameSite=Lax";`
-	want := `<script id="IntercomSettingsScriptTag">window.intercomSettings=` + anonSettings +
+	want := `<script id="IntercomSettingsScriptTag" data-turbo-temporary>window.intercomSettings=` + anonSettings +
 		strings.Replace(strings.Replace(wantLoader, `var q=[]`, `var q=`+q, 1), `ic=w.Intercom,k;`, `ic=w.Intercom,k;`+clear, 1)
 	if got := string(m.Render(intercom.Visitor{Calls: calls})); got != want {
 		t.Errorf("Render:\n got %s\nwant %s", got, want)
 	}
 	got := string(m.Render(intercom.Visitor{Calls: calls, Shutdown: true, Nonce: "YWJjZA=="}))
-	for _, part := range []string{`var q=` + q + `,w=`, `k;` + clear + `d.cookie="intercom_shutdown=`, `ic("shutdown");ic("boot",s)`, `e.setAttribute("nonce","YWJjZA==")`} {
+	for _, part := range []string{`<script id="IntercomSettingsScriptTag" data-turbo-temporary nonce="YWJjZA==">`, `var q=` + q + `,w=`, `k;` + clear + `d.cookie="intercom_shutdown=`, `ic("shutdown");ic("boot",s)`, `e.setAttribute("nonce","YWJjZA==")`} {
 		if !strings.Contains(got, part) {
 			t.Errorf("snippet after logout lacks %s:\n%s", part, got)
 		}
 	}
-	// Only zero Calls: nothing to run, no cookie to delete.
+	// Only zero Calls: nothing to run, no cookie to delete, nothing for
+	// Turbo to leave out of its cache.
 	want = `<script id="IntercomSettingsScriptTag">window.intercomSettings=` + anonSettings + wantLoader
 	if got := string(m.Render(intercom.Visitor{Calls: []intercom.Call{{}, {}}})); got != want {
 		t.Errorf("zero Calls:\n got %s\nwant %s", got, want)

@@ -51,7 +51,8 @@ const (
 	settingsAt = ">window.intercomSettings="
 )
 
-// parseSnippet checks the structure of a rendered snippet and returns its
+// parseSnippet checks the structure of a rendered snippet (the attribute
+// data-turbo-temporary exactly when it queues calls) and returns its
 // settings decoded, the raw JSON and the nonce attribute ("" if none).
 func parseSnippet(snippet string) (settings map[string]any, raw, nonce string, err error) {
 	if !strings.HasPrefix(snippet, scriptOpen) {
@@ -69,6 +70,7 @@ func parseSnippet(snippet string) (settings map[string]any, raw, nonce string, e
 		}
 	}
 	rest := snippet[len(scriptOpen):]
+	rest, temporary := strings.CutPrefix(rest, ` data-turbo-temporary`)
 	if after, ok := strings.CutPrefix(rest, ` nonce="`); ok {
 		end := strings.IndexByte(after, '"')
 		nonce, rest = after[:end], after[end+1:]
@@ -86,8 +88,14 @@ func parseSnippet(snippet string) (settings map[string]any, raw, nonce string, e
 		return nil, "", "", errors.New(`a "__proto__" key in the settings`)
 	}
 	raw = rest[:dec.InputOffset()]
-	if !strings.HasPrefix(rest[dec.InputOffset():], ";(function(){") {
+	loader := rest[dec.InputOffset():]
+	if !strings.HasPrefix(loader, ";(function(){") {
 		return nil, "", "", errors.New("loader does not follow the settings")
+	}
+	// Turbo must not run queued calls again from its cache: a snippet with
+	// calls, and only one, is data-turbo-temporary.
+	if calls := !strings.HasPrefix(loader, ";(function(){var q=[],"); calls != temporary {
+		return nil, "", "", fmt.Errorf("queued calls %t but data-turbo-temporary %t", calls, temporary)
 	}
 	return settings, raw, nonce, nil
 }

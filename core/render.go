@@ -70,6 +70,24 @@ func newLoader(widgetSrc []byte, shutdown bool) loaderParts {
 	}
 }
 
+// turboTemporary marks a snippet that carries queued calls: Turbo (8)
+// removes elements with the data-turbo-temporary attribute before it caches
+// a page. Turbo runs the scripts of a cached page again when it shows it
+// (Back, Forward, the preview of a page visited before), which would run
+// the calls twice. A snippet without calls keeps its place in the cache, so
+// a restored page sends its settings again with update.
+const turboTemporary = ` data-turbo-temporary`
+
+// hasCalls reports whether calls holds a Call that appendCalls appends.
+func hasCalls(calls []Call) bool {
+	for _, c := range calls {
+		if c.js != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // appendCalls appends calls as one JSON array; zero Calls are left out.
 func appendCalls(dst []byte, calls []Call) []byte {
 	dst = append(dst, '[')
@@ -109,7 +127,8 @@ const (
 
 // AppendSnippet appends the snippet for v to dst and returns the extended
 // buffer: one <script id="IntercomSettingsScriptTag"> element that sets
-// window.intercomSettings and loads the Messenger, wrapped in an HTML comment
+// window.intercomSettings and loads the Messenger (with the attribute
+// data-turbo-temporary when v carries calls), wrapped in an HTML comment
 // for an internal client IP, and nothing at all when the Messenger is
 // disabled. With a buffer of sufficient capacity it does not allocate.
 func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
@@ -125,7 +144,14 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 		m.report(&NonceError{Len: len(nonce)})
 		nonce = ""
 	}
+	calls := hasCalls(v.Calls)
 	dst = append(dst, m.open...)
+	if calls {
+		// Turbo removes the element before it caches the page, so a
+		// snapshot it shows again (Back, Forward, a preview) does not run
+		// the calls a second time.
+		dst = append(dst, turboTemporary...)
+	}
 	if nonce != "" {
 		dst = append(dst, ` nonce="`...)
 		dst = append(dst, nonce...)
@@ -134,10 +160,9 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	dst = append(dst, ">window.intercomSettings="...)
 	dst = m.appendSettings(dst, &v)
 	dst = append(dst, loaderHead...)
-	n := len(dst)
 	dst = appendCalls(dst, v.Calls)
 	dst = append(dst, loaderVars...)
-	if len(dst)-n > len("[]")+len(loaderVars) {
+	if calls {
 		// The page that runs the calls consumes the cookie that carried
 		// them across a redirect (an adapter's; see link.CallsCookie).
 		dst = append(dst, m.callsClear...)

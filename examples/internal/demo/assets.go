@@ -22,19 +22,17 @@ const (
 	// {"verified":bool,"subject":"user_id"|"email","reason":string}.
 	VerifyPath = "/demo/verify"
 	spaPath    = "/demo/spa.js"
-	turboPath  = "/demo/turbo-setup.js"
 	navPath    = "/demo/nav" // ?to=plain|turbo|htmx: sets NavCookie, back to the page
 	libPath    = "/demo/lib/"
 )
 
-//go:embed assets/messenger.js assets/spa.js assets/turbo-setup.js
+//go:embed assets/messenger.js assets/spa.js
 var assetFiles embed.FS
 
 func (s *Site) newAssets() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET "+StandInPath, script("assets/messenger.js"))
 	mux.Handle("GET "+spaPath, script("assets/spa.js"))
-	mux.Handle("GET "+turboPath, script("assets/turbo-setup.js"))
 	mux.HandleFunc("POST "+VerifyPath, s.verify)
 	mux.HandleFunc("GET "+navPath, setNav)
 	for _, l := range Libraries() {

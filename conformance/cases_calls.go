@@ -125,9 +125,10 @@ func carried(t *testing.T, b *browser) []any {
 // cookie.
 var scriptClearsCalls = `d.cookie="` + callsCookie + `=; Max-Age=0; path=/`
 
-// mustRunCalls checks a page's snippet: it runs want (a wantCalls JSON),
-// it is data-turbo-temporary exactly when want has calls, and when it runs any, the cookie that may have carried them is cleared, by the
-// response or by the page's script (the browser then drops it, as a real
+// mustRunCalls checks a page's snippet: it runs want (a wantCalls JSON), it
+// is data-turbo-temporary exactly when want has calls, and when it runs any,
+// the cookie that may have carried them is cleared, by the response or by
+// the page's script (the browser then drops it, as a real
 // one would on running the script). A page whose headers went out before
 // its snippet rendered (a streamed component or whole-page install) may set
 // the cookie for its own calls, as long as its script deletes it.

@@ -94,8 +94,8 @@ func TestCallsRender(t *testing.T) {
 	wantReports(t, rec.messages(), nil)
 }
 
-// TestCallsSnippetExact pins a whole snippet with calls (data-turbo-temporary), in order, with a
-// nonce and after a logout.
+// TestCallsSnippetExact pins a whole snippet with calls (data-turbo-temporary),
+// in order, with a nonce and after a logout.
 func TestCallsSnippetExact(t *testing.T) {
 	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
 	calls := []intercom.Call{

@@ -91,7 +91,9 @@ type Visitor struct {
 	Shutdown bool
 	// Calls are Messenger API calls (from Messenger.Call) the page makes
 	// after booting or updating the Messenger, in order. They render as
-	// data inside the snippet, and not at all when it renders nothing.
+	// data inside the snippet, and not at all when it renders nothing. A
+	// snippet with calls has the attribute data-turbo-temporary, so that
+	// Turbo does not run them again from its copy of the page.
 	Calls []Call
 }
 

@@ -179,8 +179,8 @@ func appendAttrValue(dst []byte, v any, depth int) ([]byte, error) {
 // appendValue appends v as JSON. Unsupported values return an error and
 // leave dst in an unspecified state; callers roll back.
 func appendValue(dst []byte, v any, depth int) ([]byte, error) {
-	if depth > maxDepth {
-		return dst, fmt.Errorf("nested more than %d levels deep (a cycle?)", maxDepth)
+	if err := tooDeep(depth); err != nil {
+		return dst, err
 	}
 	switch v := v.(type) {
 	case nil:

@@ -42,8 +42,10 @@ func (s *signer) sum(dst, msg []byte) []byte {
 // capacity of dst as scratch so the common case does not allocate.
 func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	cache := cacheable(subject)
+	var tag uint64
 	if cache {
-		if out, ok := s.recent.appendHit(dst, subject); ok {
+		tag = s.recent.tag(subject)
+		if out, ok := s.recent.appendHit(dst, subject, tag); ok {
 			return out
 		}
 	}
@@ -56,7 +58,7 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	copy(raw[:], dst[msgEnd:msgEnd+sha256.Size])
 	dst = hex.AppendEncode(dst[:n], raw[:])
 	if cache {
-		s.recent.add(subject, dst[n:])
+		s.recent.add(subject, tag, dst[n:])
 	}
 	return dst
 }

@@ -62,16 +62,19 @@ func newUserHashCache() *userHashCache {
 // cacheable reports whether subject can be cached.
 func cacheable(subject string) bool { return len(subject) > 0 && len(subject) <= maxCachedSubject }
 
-// candidates returns the subject's two candidate sets and its tag.
-func (c *userHashCache) candidates(subject string) (a, b *userHashSet, tag uint64) {
-	h := maphash.String(c.seed, subject)
-	return &c.sets[h%userHashSets], &c.sets[(h>>32)%userHashSets], h
+// tag returns the hash of subject that picks its sets and is compared
+// before its bytes: appendHit and add take it, so a miss hashes once.
+func (c *userHashCache) tag(subject string) uint64 { return maphash.String(c.seed, subject) }
+
+// candidates returns the two sets a subject with tag may live in.
+func (c *userHashCache) candidates(tag uint64) (a, b *userHashSet) {
+	return &c.sets[tag%userHashSets], &c.sets[(tag>>32)%userHashSets]
 }
 
-// appendHit appends the cached user_hash of subject to dst and reports
-// whether there was one. subject must be cacheable.
-func (c *userHashCache) appendHit(dst []byte, subject string) ([]byte, bool) {
-	a, b, tag := c.candidates(subject)
+// appendHit appends the cached user_hash of subject, whose tag is tag, to
+// dst and reports whether there was one. subject must be cacheable.
+func (c *userHashCache) appendHit(dst []byte, subject string, tag uint64) ([]byte, bool) {
+	a, b := c.candidates(tag)
 	if out, ok := a.appendHit(dst, subject, tag, &c.clock); ok {
 		return out, true
 	}
@@ -96,11 +99,11 @@ func (s *userHashSet) appendHit(dst []byte, subject string, tag uint64, clock *a
 	return dst, false
 }
 
-// add caches hex as subject's user_hash, in place of the least recently
-// used entry of its two sets. subject must be cacheable; a set another
-// goroutine holds is passed over.
-func (c *userHashCache) add(subject string, hex []byte) {
-	a, b, tag := c.candidates(subject)
+// add caches hex as the user_hash of subject, whose tag is tag, in place of
+// the least recently used entry of its two sets. subject must be
+// cacheable; a set another goroutine holds is passed over.
+func (c *userHashCache) add(subject string, tag uint64, hex []byte) {
+	a, b := c.candidates(tag)
 	if b == a {
 		b = nil
 	}

@@ -97,7 +97,7 @@ func (r *Request[C]) Call(method string, args ...any) error {
 	r.calls = append(r.calls, c)
 	r.callsHeld = true
 	r.setCookie(&http.Cookie{ //nolint:gosec // not HttpOnly: the page's script deletes it; not Secure: works on http in development
-		Name: CallsCookiePrefix + r.mw.st.AppID, Value: value, Path: "/",
+		Name: r.mw.callsCookie, Value: value, Path: "/",
 		MaxAge: int(callsCookieAge / time.Second), SameSite: http.SameSiteLaxMode,
 	})
 	return nil
@@ -119,7 +119,7 @@ func (r *Request[C]) loadCalls() {
 	if h.Cookie == nil || st.AppID == "" {
 		return
 	}
-	name := CallsCookiePrefix + st.AppID
+	name := r.mw.callsCookie
 	value, _ := guard(st, "Cookie", func() string { return h.Cookie(r.ctx, name) })
 	if value == "" {
 		return
@@ -143,7 +143,7 @@ func (r *Request[C]) takeCalls() []intercom.Call {
 		// and the snippet's own script deletes the cookie.
 		r.callsHeld = false
 		r.setCookie(&http.Cookie{ //nolint:gosec // expiring; as the cookie was set
-			Name: CallsCookiePrefix + r.mw.st.AppID, Value: "", Path: "/",
+			Name: r.mw.callsCookie, Value: "", Path: "/",
 			Expires: time.Unix(0, 0), MaxAge: -1, SameSite: http.SameSiteLaxMode,
 		})
 	}

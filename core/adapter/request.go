@@ -120,17 +120,14 @@ func (h Hooks[C]) With(opts ...Option[C]) Hooks[C] {
 func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) http.Header) Hooks[C] {
 	if h.HasCookie == nil {
 		h.HasCookie = func(c C, name string) bool {
-			_, err := req(c).Cookie(name)
-			return err == nil
+			_, ok := requestCookie(req(c).Header, name)
+			return ok
 		}
 	}
 	if h.Cookie == nil {
 		h.Cookie = func(c C, name string) string {
-			ck, err := req(c).Cookie(name)
-			if err != nil {
-				return ""
-			}
-			return ck.Value
+			v, _ := requestCookie(req(c).Header, name)
+			return v
 		}
 	}
 	if h.CookieNames == nil {
@@ -154,8 +151,8 @@ func (h Hooks[C]) WithRequestCookies(req func(C) *http.Request, header func(C) h
 	}
 	if h.DefaultHeader == nil {
 		h.DefaultHeader = func(c C, key, value string) {
-			if hd := header(c); hd != nil && hd.Get(key) == "" {
-				hd.Set(key, value)
+			if hd := header(c); hd != nil {
+				setDefault(hd, key, value)
 			}
 		}
 	}
@@ -229,6 +226,9 @@ type Middleware[C any] struct {
 	m     *intercom.Messenger
 	st    *link.State
 	hooks Hooks[C]
+	// callsCookie is the name of the app's queued-calls cookie
+	// (CallsCookiePrefix and the app id), made once.
+	callsCookie string
 }
 
 // NewMiddleware returns the middleware state for m, with the adapter's glue
@@ -240,7 +240,8 @@ func NewMiddleware[C any](name string, m *intercom.Messenger, hooks Hooks[C], op
 	if m == nil {
 		panic(name + ": needs a *intercom.Messenger from intercom.New, got nil")
 	}
-	mw := &Middleware[C]{m: m, st: link.Of(m), hooks: hooks.With(opts...)}
+	st := link.Of(m)
+	mw := &Middleware[C]{m: m, st: st, hooks: hooks.With(opts...), callsCookie: CallsCookiePrefix + st.AppID}
 	if mw.hooks.UserOption == "" {
 		pkg, _, _ := strings.Cut(name, ".")
 		mw.hooks.UserOption = pkg + ".WithUser"

@@ -38,8 +38,12 @@ func (s *signer) sum(dst, msg []byte) []byte {
 	return dst
 }
 
-// appendUserHash appends the hex user_hash over subject, using the spare
-// capacity of dst as scratch so the common case does not allocate.
+// appendUserHash appends the hex user_hash of subject, using the spare
+// capacity of dst as scratch so the common case does not allocate. The
+// page sends the subject with each byte of invalid UTF-8 as U+FFFD
+// (appendString), and Intercom checks the hash against that, so the HMAC
+// is over sentString(subject); the cache, a function of the subject, is
+// keyed by the subject as it is, so a hit does not check its UTF-8.
 func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	cache := cacheable(subject)
 	var tag uint64
@@ -49,10 +53,11 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 			return out
 		}
 	}
+	sent := sentString(subject)
 	n := len(dst)
-	dst = append(dst, subject...)
+	dst = append(dst, sent...)
 	dst = append(dst, make([]byte, sha256.Size)...)
-	msgEnd := n + len(subject)
+	msgEnd := n + len(sent)
 	var raw [sha256.Size]byte
 	s.sum(dst[msgEnd:msgEnd], dst[n:msgEnd])
 	copy(raw[:], dst[msgEnd:msgEnd+sha256.Size])

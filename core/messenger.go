@@ -111,13 +111,16 @@ type Messenger struct {
 	cookieDomain string
 	report       func(error)
 	now          func() time.Time
-	loader       [2]loaderParts // index 1: with shutdown
-	callsClear   string         // deletes the adapters' queued-calls cookie
-	region       Region         // for CSP
-	apiBase      string         // the api_base setting
-	widgetURL    string         // Config.WidgetURL, "" for Intercom's own
-	open         string         // `<script id="IntercomSettingsScriptTag"`
-	link         link.State     // for the adapter kit
+	loader       [2]loaderParts  // index 1: with shutdown
+	callsClear   string          // deletes the adapters' queued-calls cookie
+	region       Region          // for CSP
+	apiBase      string          // the api_base setting
+	widgetURL    string          // Config.WidgetURL, "" for Intercom's own
+	open         string          // `<script id="IntercomSettingsScriptTag"`
+	plans        [2]settingsPlan // index 1: identity by JWT
+	parts        [4]snippetParts // by variant(internal, shutdown)
+	recent       *snippetCache   // Render's recent snippet strings
+	link         link.State      // for the adapter kit
 }
 
 func init() {
@@ -197,6 +200,9 @@ func New(c Config) (*Messenger, error) {
 	widgetSrc := appendScriptURL(nil, src)
 	m.loader = [2]loaderParts{newLoader(widgetSrc, false), newLoader(widgetSrc, true)}
 	m.callsClear = `d.cookie="` + link.CallsCookie(c.AppID) + `=; Max-Age=0; path=/; SameSite=Lax";`
+	m.newSettingsPlans()
+	m.newSnippetParts()
+	m.recent = newSnippetCache()
 	m.link = link.State{
 		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
 		InternalIPs: len(m.internal) > 0, Report: m.report, Once: new(link.Once),

@@ -136,13 +136,44 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 		return dst
 	}
 	internal := m.IsInternal(v.ClientIP)
-	if internal {
-		dst = append(dst, internalOpen...)
+	nonce := m.checkNonce(v.Nonce)
+	if hasCalls(v.Calls) {
+		return m.appendSnippetGeneral(dst, &v, internal, nonce)
 	}
-	nonce := v.Nonce
+	p := &m.parts[variant(internal, v.Shutdown)]
+	if nonce == "" {
+		if v.User == nil && len(v.Attributes) == 0 {
+			return append(dst, p.anon...)
+		}
+		dst = append(dst, p.head...)
+		dst = m.appendSettings(dst, &v)
+		return append(dst, p.tail...)
+	}
+	dst = append(dst, p.headNonce[0]...)
+	dst = append(dst, nonce...)
+	dst = append(dst, p.headNonce[1]...)
+	dst = m.appendSettings(dst, &v)
+	dst = append(dst, p.tailNonce[0]...)
+	dst = append(dst, nonce...)
+	return append(dst, p.tailNonce[1]...)
+}
+
+// checkNonce returns nonce, or "" (reported) if it is not a valid nonce.
+func (m *Messenger) checkNonce(nonce string) string {
 	if nonce != "" && !validNonce(nonce) {
 		m.report(&NonceError{Len: len(nonce)})
-		nonce = ""
+		return ""
+	}
+	return nonce
+}
+
+// appendSnippetGeneral appends the snippet for v piece by piece, for any
+// visitor: AppendSnippet's path for a visitor with calls, and what its
+// precomputed parts are checked against. internal and nonce are
+// AppendSnippet's.
+func (m *Messenger) appendSnippetGeneral(dst []byte, v *Visitor, internal bool, nonce string) []byte {
+	if internal {
+		dst = append(dst, internalOpen...)
 	}
 	calls := hasCalls(v.Calls)
 	dst = append(dst, m.open...)
@@ -158,7 +189,7 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 		dst = append(dst, '"')
 	}
 	dst = append(dst, ">window.intercomSettings="...)
-	dst = m.appendSettings(dst, &v)
+	dst = m.appendSettingsGeneral(dst, v)
 	dst = append(dst, loaderHead...)
 	dst = appendCalls(dst, v.Calls)
 	dst = append(dst, loaderVars...)
@@ -198,15 +229,34 @@ func putBuf(bp *[]byte, b []byte) {
 }
 
 // Render returns the snippet for v, safe to place anywhere in an HTML body
-// (see AppendSnippet). It allocates only the returned string.
+// (see AppendSnippet). It allocates at most the returned string: the
+// anonymous snippet is made once, at New, and the strings of recent
+// snippets without a nonce or calls are kept in a fixed-size table
+// (snippetCache), so a returning visitor's page view allocates nothing.
 func (m *Messenger) Render(v Visitor) template.HTML {
 	if m.appID == "" {
 		return ""
 	}
-	bp := bufPool.Get().(*[]byte)
-	b := m.AppendSnippet((*bp)[:0], v)
 	// The snippet is built from validated config and JSON escaped for a
 	// script context; it is safe HTML by construction (see appendString).
+	if v.Nonce == "" && !hasCalls(v.Calls) {
+		vi := variant(m.IsInternal(v.ClientIP), v.Shutdown)
+		p := &m.parts[vi]
+		if v.User == nil && len(v.Attributes) == 0 {
+			return template.HTML(p.anon) //nolint:gosec // escaped by construction
+		}
+		// A JWT with an expiry is a new token every second: not worth
+		// keeping.
+		if !m.jwt || m.jwtLifetime == 0 {
+			bp := bufPool.Get().(*[]byte)
+			b := m.appendSettings((*bp)[:0], &v)
+			html := m.recent.render(vi, p, b)
+			putBuf(bp, b)
+			return template.HTML(html) //nolint:gosec // escaped by construction
+		}
+	}
+	bp := bufPool.Get().(*[]byte)
+	b := m.AppendSnippet((*bp)[:0], v)
 	html := template.HTML(b) //nolint:gosec // escaped by construction
 	putBuf(bp, b)
 	return html

@@ -67,39 +67,56 @@ type request struct {
 	identity userField // fJWT, fHash, or numUserFields for none
 }
 
-func (r *request) has(f userField) bool {
-	switch f {
-	case fJWT, fHash:
-		return r.identity == f
-	case fUserID:
-		return r.uid != ""
-	case fEmail:
-		return r.email != ""
+// fields returns the set of user fields the visitor has (bit 1<<f).
+func (r *request) fields() uint16 {
+	var have uint16
+	if r.identity < numUserFields {
+		have |= 1 << r.identity
+	}
+	if r.uid != "" {
+		have |= 1 << fUserID
+	}
+	if r.email != "" {
+		have |= 1 << fEmail
 	}
 	u := r.u
 	if u == nil {
-		return false
+		return have
 	}
-	switch f {
-	case fAvatar:
-		return u.AvatarURL != ""
-	case fCompanies:
-		return len(u.Companies) > 0
-	case fCompany:
-		return u.Company != nil
-	case fCreatedAt:
-		return !u.CreatedAt.IsZero()
-	case fName:
-		return u.Name != ""
-	case fPhone:
-		return u.Phone != ""
+	if u.AvatarURL != "" {
+		have |= 1 << fAvatar
 	}
-	return false
+	if len(u.Companies) > 0 {
+		have |= 1 << fCompanies
+	}
+	if u.Company != nil {
+		have |= 1 << fCompany
+	}
+	if !u.CreatedAt.IsZero() {
+		have |= 1 << fCreatedAt
+	}
+	if u.Name != "" {
+		have |= 1 << fName
+	}
+	if u.Phone != "" {
+		have |= 1 << fPhone
+	}
+	return have
 }
 
 // appendSettings appends the settings object: Config defaults, then User
-// fields, then Attributes, each overriding the one before, keys sorted.
+// fields, then Attributes, each overriding the one before, keys sorted. A
+// visitor without Attributes takes its plan (appendPlanned).
 func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
+	if len(v.Attributes) == 0 {
+		return m.appendPlanned(dst, v.User)
+	}
+	return m.appendSettingsGeneral(dst, v)
+}
+
+// appendSettingsGeneral is appendSettings for any visitor: the three
+// sources merged key by key.
+func (m *Messenger) appendSettingsGeneral(dst []byte, v *Visitor) []byte {
 	r := request{u: v.User, attrs: v.Attributes, identity: numUserFields}
 	if r.u != nil {
 		r.uid, r.email = r.u.ID, r.u.Email
@@ -168,8 +185,9 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 	}
 	var ubuf [numUserFields]userField
 	ukeys := ubuf[:0]
+	have := r.fields()
 	for f := range numUserFields {
-		if r.has(f) {
+		if have&(1<<f) != 0 {
 			ukeys = append(ukeys, f)
 		}
 	}
@@ -295,9 +313,6 @@ func (m *Messenger) appendUserField(dst []byte, f userField, r *request) ([]byte
 		if subject == "" {
 			subject = r.email
 		}
-		// The page sends the subject with each byte of invalid UTF-8 as
-		// U+FFFD (appendString), and Intercom checks the hash against that.
-		subject = sentString(subject)
 		dst = append(dst, '"')
 		dst = m.signer.appendUserHash(dst, subject)
 		return append(dst, '"'), nil
@@ -318,7 +333,7 @@ func (m *Messenger) jwtClaims(r *request) []claim {
 		switch {
 		case r.attrs != nil && hasKey(r.attrs, f) && f != "email":
 			b, err = appendAttrValue(nil, r.attrs[f], 0)
-		case userFieldOf(f) < numUserFields && r.has(userFieldOf(f)):
+		case userFieldOf(f) < numUserFields && r.fields()&(1<<userFieldOf(f)) != 0:
 			b, err = m.appendUserField(nil, userFieldOf(f), r)
 		default:
 			for _, d := range m.defaults {

@@ -1,0 +1,88 @@
+package intercom
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync/atomic"
+)
+
+// snippetCache keeps the strings of recent snippets, so that Render for a
+// returning visitor returns the string it made for that visitor's last page
+// view instead of a fresh one: the allocation (and the collector's work on
+// it) is most of what Render costs over AppendSnippet, and the adapters'
+// template-data helpers call Render on every request.
+//
+// An entry is keyed by the snippet's variant (internal IP, shutdown) and a
+// hash of its settings object: the rest of a snippet without calls or a
+// nonce is the variant's constant bytes (snippetParts), so the settings
+// bytes and the variant are the whole snippet. A lookup compares those
+// bytes with the entry's, so it can never return another visitor's
+// snippet; a hash collision is a miss.
+//
+// It is a fixed table of snippetCacheSlots atomic pointers to immutable
+// entries: a lookup is two atomic loads and a comparison, with no lock and
+// no allocation; a miss makes the string (as Render did before) and an
+// entry, and stores it in one of the key's two slots. Memory is bounded:
+// only snippets of at most maxCachedSnippet bytes are kept, so the table
+// holds at most snippetCacheSlots × maxCachedSnippet (1 MiB) of strings; an
+// identified visitor's snippet is about 1.2 KB, so about 300 KiB in
+// practice. Snippets with a nonce or calls (unique to one response) and
+// those with a JWT that expires (a new token every second) are not kept.
+type snippetCache struct {
+	seed  maphash.Seed
+	slots [snippetCacheSlots]atomic.Pointer[snippetEntry]
+}
+
+const (
+	snippetCacheSlots = 256
+	maxCachedSnippet  = 4 << 10
+)
+
+// snippetEntry is one cached snippet; it is never changed once stored.
+type snippetEntry struct {
+	hash    uint64
+	variant uint8
+	html    string
+}
+
+func newSnippetCache() *snippetCache {
+	return &snippetCache{seed: maphash.MakeSeed()}
+}
+
+// hashOf returns the key of variant vi's snippet with settings.
+func (c *snippetCache) hashOf(vi uint8, settings []byte) uint64 {
+	return maphash.Bytes(c.seed, settings) ^ uint64(vi)
+}
+
+// render returns the snippet of variant p (index vi) whose settings object
+// is settings: a cached string when there is one, else a new string, then
+// cached if small enough.
+func (c *snippetCache) render(vi uint8, p *snippetParts, settings []byte) string {
+	h := c.hashOf(vi, settings)
+	a, b := &c.slots[h%snippetCacheSlots], &c.slots[(h>>32)%snippetCacheSlots]
+	for _, s := range [2]*atomic.Pointer[snippetEntry]{a, b} {
+		if e := s.Load(); e != nil && e.hash == h && e.variant == vi &&
+			e.html[len(p.head):len(e.html)-len(p.tail)] == string(settings) {
+			return e.html
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(len(p.head) + len(settings) + len(p.tail))
+	sb.WriteString(p.head)
+	sb.Write(settings)
+	sb.WriteString(p.tail)
+	html := sb.String()
+	if len(html) > maxCachedSnippet {
+		return html
+	}
+	// An empty slot first; else either, as a bit of the hash says (so
+	// neither slot's occupant is always the one replaced).
+	s := a
+	switch {
+	case a.Load() == nil:
+	case b.Load() == nil, h>>63 == 1:
+		s = b
+	}
+	s.Store(&snippetEntry{hash: h, variant: vi, html: html})
+	return html
+}

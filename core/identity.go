@@ -46,10 +46,10 @@ func (s *signer) sum(dst, msg []byte) []byte {
 // keyed by the subject as it is, so a hit does not check its UTF-8.
 func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	cache := cacheable(subject)
-	var tag uint64
+	var key subjectKey
 	if cache {
-		tag = s.recent.tag(subject)
-		if out, ok := s.recent.appendHit(dst, subject, tag); ok {
+		key = s.recent.key(subject)
+		if out, ok := s.recent.appendHit(dst, &key); ok {
 			return out
 		}
 	}
@@ -63,7 +63,7 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	copy(raw[:], dst[msgEnd:msgEnd+sha256.Size])
 	dst = hex.AppendEncode(dst[:n], raw[:])
 	if cache {
-		s.recent.add(subject, tag, dst[n:])
+		s.recent.add(&key, dst[n:])
 	}
 	return dst
 }

@@ -1,6 +1,6 @@
 package intercom
 
-import mathbits "math/bits"
+import "strconv"
 
 // What a snippet holds besides its settings depends on the Config and on
 // three things about the visitor only: whether the client IP is internal,
@@ -69,8 +69,8 @@ type settingsPlan struct {
 	// and f (gaps[numUserFields] those after the last), each entry written
 	// with a leading comma: `,"key":json`.
 	gaps [numUserFields + 1]string
-	// lead[f] is gaps[f], then user field f's comma and key.
-	lead [numUserFields]string
+	// leads[f] is gaps[f], then user field f's comma and key.
+	leads [numUserFields]string
 	// skip marks the user fields left out of the settings (1<<f), gapped
 	// those with defaults before them (gaps[f] not empty).
 	skip, gapped uint16
@@ -100,7 +100,7 @@ func (m *Messenger) newSettingsPlans() {
 			if p.gaps[f] != "" {
 				p.gapped |= 1 << f
 			}
-			p.lead[f] = p.gaps[f] + "," + userFieldQuoted[f]
+			p.leads[f] = p.gaps[f] + "," + userFieldQuoted[f]
 		}
 		if jwt {
 			for f := range numUserFields {
@@ -110,6 +110,31 @@ func (m *Messenger) newSettingsPlans() {
 			}
 		}
 	}
+}
+
+// lead appends, when have holds user field f, the defaults before it and
+// its comma and key, and reports true; else only the defaults before it.
+func (p *settingsPlan) lead(dst []byte, have uint16, f userField) ([]byte, bool) {
+	if have&(1<<f) != 0 {
+		return append(dst, p.leads[f]...), true
+	}
+	if p.gapped&(1<<f) != 0 {
+		dst = append(dst, p.gaps[f]...)
+	}
+	return dst, false
+}
+
+// appendObjectEntry appends the value of user field f after its key (an
+// object, an array or the JWT, as the general path appends it), or, if it
+// has none, drops the key and its comma and reports why.
+func (m *Messenger) appendObjectEntry(dst []byte, f userField, r *request) []byte {
+	at := len(dst) - len(userFieldQuoted[f]) - 1
+	dst, err := m.appendUserField(dst, f, r)
+	if err != nil {
+		dst = dst[:at]
+		m.report(&AttributeError{Key: userFieldKeys[f], Reason: err.Error()})
+	}
+	return dst
 }
 
 // appendPlanned appends the settings object of a visitor whose User is u
@@ -133,22 +158,36 @@ func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
 		p = &m.plans[1]
 	}
 	// Every entry is written with a leading comma; the first one's becomes
-	// the object's opening brace.
+	// the object's opening brace. The fields go in key order, the common
+	// ones written here, the objects and the JWT by appendObjectEntry.
 	mark := len(dst)
 	have := r.fields() &^ p.skip
-	for bits := have | p.gapped; bits != 0; bits &= bits - 1 {
-		f := userField(mathbits.TrailingZeros16(bits)) //nolint:gosec // less than 16
-		if have&(1<<f) == 0 {
-			dst = append(dst, p.gaps[f]...)
-			continue
+	var ok bool
+	for f := fAvatar; f <= fCompany; f++ {
+		if dst, ok = p.lead(dst, have, f); ok {
+			dst = m.appendObjectEntry(dst, f, &r)
 		}
-		at := len(dst) + len(p.gaps[f])
-		dst = append(dst, p.lead[f]...)
-		var err error
-		if dst, err = m.appendUserField(dst, f, &r); err != nil {
-			dst = dst[:at]
-			m.report(&AttributeError{Key: userFieldKeys[f], Reason: err.Error()})
-		}
+	}
+	if dst, ok = p.lead(dst, have, fCreatedAt); ok {
+		dst = strconv.AppendInt(dst, u.CreatedAt.Unix(), 10)
+	}
+	if dst, ok = p.lead(dst, have, fEmail); ok {
+		dst = appendString(dst, r.email)
+	}
+	if dst, ok = p.lead(dst, have, fJWT); ok {
+		dst = m.appendObjectEntry(dst, fJWT, &r)
+	}
+	if dst, ok = p.lead(dst, have, fName); ok {
+		dst = appendString(dst, u.Name)
+	}
+	if dst, ok = p.lead(dst, have, fPhone); ok {
+		dst = appendString(dst, u.Phone)
+	}
+	if dst, ok = p.lead(dst, have, fHash); ok {
+		dst = m.appendHash(dst, &r)
+	}
+	if dst, ok = p.lead(dst, have, fUserID); ok {
+		dst = appendString(dst, r.uid)
 	}
 	dst = append(dst, p.gaps[numUserFields]...)
 	if len(dst) == mark {

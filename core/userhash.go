@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -14,9 +15,9 @@ import (
 //
 // It is a fixed table, made once, of userHashSets sets of userHashWays
 // entries. A subject may live in either of two sets that its hash picks
-// (two-choice hashing) and is added to whichever of them has the older
-// least recently used entry; within a set the least recently used entry
-// goes first. So the table behaves like one LRU of all its entries: its hit
+// (two-choice hashing) and is added to whichever of them has more empty
+// entries, or, both full, the older least recently used entry; within a
+// set the least recently used entry goes first. So the table behaves like one LRU of all its entries: its hit
 // rate stays within a few points of an exact LRU of the same size for
 // uniform, skewed and cyclic working sets (TestUserHashCacheHitRate), where
 // a direct-mapped table of the same size loses a third of a uniform working
@@ -27,15 +28,19 @@ import (
 // while it changes an entry (a seqlock), every word of an entry is read
 // and written atomically, and a lookup that saw the sequence change counts
 // as a miss. Writers take the set's mutex, and pass over a set another
-// goroutine holds. A hit does not write to memory other goroutines share
-// unless the entry's stamp changes: entries are stamped with a clock that
-// only a miss advances, so the entries used since the last miss tie as the
-// most recent (TestUserHashCacheHitRate holds the hit rate to within a few
-// points of an exact LRU all the same). It holds nothing secret: a
-// user_hash is public, in the page.
+// goroutine holds. A use stamps its entry from one clock, so the entries'
+// order is that of their last use, except that an entry stamped less than
+// recentUse ticks ago keeps its stamp: a hot user's page views then share
+// no counter, and the order among entries that recent does not decide an
+// eviction of the 16 candidates in practice. (A clock that only misses
+// advance leaves every entry used since the last miss tied, and costs a
+// cyclic working set up to six points of hit rate.) Over 40 random seeds
+// the hit rates were at least 99.3% (uniform 1,000; LRU 99.5%), 77.8%
+// (Zipf 10,000; LRU 78.0%) and 97.6% (cyclic 1,000; LRU 99.5%). It holds
+// nothing secret: a user_hash is public, in the page.
 type userHashCache struct {
 	seed  uint64
-	clock atomic.Uint64 // advanced by each add
+	clock atomic.Uint64 // the last use stamped on an entry
 	sets  [userHashSets]userHashSet
 }
 
@@ -46,23 +51,26 @@ const (
 	userHashEntries = userHashSets * userHashWays
 )
 
+// recentUse is how recent a stamp is kept on a hit (see userHashCache).
+const recentUse = userHashEntries / 4
+
 // maxCachedSubject is the longest subject cached: user ids and emails are
 // short, and a fixed-size entry keeps no caller's string alive.
 const maxCachedSubject = 64
 
 type userHashSet struct {
-	mu      sync.Mutex    // held by the writer
-	seq     atomic.Uint64 // odd while the writer changes an entry
+	mu      sync.Mutex                  // held by the writer
+	seq     atomic.Uint64               // odd while the writer changes an entry
+	tags    [userHashWays]atomic.Uint64 // each entry's subject's hash, compared before its bytes (one cache line)
 	entries [userHashWays]userHashEntry
 }
 
 // userHashEntry is one cached user_hash, in words read and written
-// atomically: the subject's bytes little-endian, zero-padded, then the hex
-// digits. n is 0 when the entry is empty.
+// atomically: the subject's bytes (see word), then the hex digits. n is 0
+// when the entry is empty.
 type userHashEntry struct {
-	tag     atomic.Uint64 // the subject's hash, compared before its bytes
 	used    atomic.Uint64 // clock value of the last use
-	n       atomic.Uint64
+	n       atomic.Int64
 	subject [maxCachedSubject / 8]atomic.Uint64
 	hex     [2 * sha256.Size / 8]atomic.Uint64
 }
@@ -74,94 +82,121 @@ func newUserHashCache() *userHashCache {
 // cacheable reports whether subject can be cached.
 func cacheable(subject string) bool { return len(subject) > 0 && len(subject) <= maxCachedSubject }
 
-// tag returns the hash of subject that picks its sets and is compared
-// before its bytes: appendHit and add take it, so a miss hashes once. It
-// mixes the subject's words (at most eight) with the cache's random seed,
-// and ends with splitmix64's finalizer, so both halves pick sets evenly.
-func (c *userHashCache) tag(subject string) uint64 {
+// subjectKey is a subject as the cache compares it: its length, its bytes
+// as words (see word), and its hash, the tag, which picks its sets and is
+// compared before its bytes. A lookup and the add after a miss share it.
+type subjectKey struct {
+	tag   uint64
+	n     int
+	words [maxCachedSubject / 8]uint64
+}
+
+// key returns the key of subject, which must be cacheable. The tag mixes
+// the subject's words with the cache's random seed, and ends with
+// splitmix64's finalizer, so that both halves pick sets evenly.
+func (c *userHashCache) key(subject string) (k subjectKey) {
+	k.n = len(subject)
 	h := c.seed ^ uint64(len(subject))
 	for i := 0; i < len(subject); i += 8 {
-		h = (h ^ word(subject, i)) * 0x9e3779b97f4a7c15
-		h ^= h >> 29
+		w := word(subject, i)
+		k.words[i/8] = w
+		h = (h ^ w) * 0x9e3779b97f4a7c15
 	}
 	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
 	h = (h ^ h>>27) * 0x94d049bb133111eb
-	return h ^ h>>31
+	k.tag = h ^ h>>31
+	return k
 }
+
+// nwords is the number of words of k's subject.
+func (k *subjectKey) nwords() int { return (k.n + 7) / 8 }
 
 // candidates returns the two sets a subject with tag may live in.
 func (c *userHashCache) candidates(tag uint64) (a, b *userHashSet) {
 	return &c.sets[tag%userHashSets], &c.sets[(tag>>32)%userHashSets]
 }
 
-// appendHit appends the cached user_hash of subject, whose tag is tag, to
-// dst and reports whether there was one. subject must be cacheable.
-func (c *userHashCache) appendHit(dst []byte, subject string, tag uint64) ([]byte, bool) {
-	a, b := c.candidates(tag)
-	if out, ok := a.appendHit(dst, subject, tag, &c.clock); ok {
+// appendHit appends the cached user_hash of the subject whose key is k to
+// dst and reports whether there was one.
+func (c *userHashCache) appendHit(dst []byte, k *subjectKey) ([]byte, bool) {
+	a, b := c.candidates(k.tag)
+	if out, ok := a.appendHit(dst, k, &c.clock); ok {
 		return out, true
 	}
 	if b != a {
-		return b.appendHit(dst, subject, tag, &c.clock)
+		return b.appendHit(dst, k, &c.clock)
 	}
 	return dst, false
 }
 
-func (s *userHashSet) appendHit(dst []byte, subject string, tag uint64, clock *atomic.Uint64) ([]byte, bool) {
+func (s *userHashSet) appendHit(dst []byte, k *subjectKey, clock *atomic.Uint64) ([]byte, bool) {
 	seq := s.seq.Load()
 	if seq&1 != 0 {
 		return dst, false
 	}
-	for i := range s.entries {
-		e := &s.entries[i]
-		if e.tag.Load() != tag || e.n.Load() != uint64(len(subject)) || !e.holds(subject) {
+	for i := range s.tags {
+		if s.tags[i].Load() != k.tag {
 			continue
 		}
-		var hex [2 * sha256.Size]byte
+		e := &s.entries[i]
+		if e.n.Load() != int64(k.n) || !e.holds(k) {
+			continue
+		}
+		n := len(dst)
+		dst = slices.Grow(dst, len(e.hex)*8)[:n+len(e.hex)*8]
+		hex := (*[len(e.hex) * 8]byte)(dst[n:])
 		for j := range e.hex {
-			binary.LittleEndian.PutUint64(hex[8*j:], e.hex[j].Load())
+			binary.LittleEndian.PutUint64(hex[8*j:8*j+8], e.hex[j].Load())
 		}
 		if s.seq.Load() != seq {
-			return dst, false // a writer changed the set meanwhile
+			return dst[:n], false // a writer changed the set meanwhile
 		}
-		if now := clock.Load(); e.used.Load() != now {
-			e.used.Store(now)
+		if clock.Load()-e.used.Load() >= recentUse {
+			e.used.Store(clock.Add(1))
 		}
-		return append(dst, hex[:]...), true
+		return dst, true
 	}
 	return dst, false
 }
 
-// word returns the bytes of s from i, at most 8, as a little-endian word
-// padded with zeros.
+// word returns the (at most 8) bytes of s from i as one word: the
+// entries' subject bytes and the tag's input. Any encoding that tells
+// apart chunks of the same length will do, as entries compare lengths
+// first: 8 bytes are little-endian; 4 to 7 are two overlapping 4-byte
+// loads, the first and the last four bytes; 1 to 3 are the first, the
+// middle and the last byte.
 func word(s string, i int) uint64 {
-	if len(s)-i >= 8 {
-		return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+	switch n := len(s) - i; {
+	case n >= 8:
+		return load32(s, i) | load32(s, i+4)<<32
+	case n >= 4:
+		return load32(s, i) | load32(s, i+n-4)<<32
+	case n > 0:
+		return uint64(s[i]) | uint64(s[i+n/2])<<8 | uint64(s[i+n-1])<<16
 	}
-	var w uint64
-	for j := len(s) - 1; j >= i; j-- {
-		w = w<<8 | uint64(s[j])
-	}
-	return w
+	return 0
 }
 
-// holds reports whether e's subject bytes are subject's (whose length e
-// has).
-func (e *userHashEntry) holds(subject string) bool {
-	for i := 0; i < len(subject); i += 8 {
-		if e.subject[i/8].Load() != word(subject, i) {
+// load32 returns the 4 bytes of s from i, little-endian.
+func load32(s string, i int) uint64 {
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24
+}
+
+// holds reports whether e's subject words are k's (whose length e has).
+func (e *userHashEntry) holds(k *subjectKey) bool {
+	for j := range k.nwords() {
+		if e.subject[j].Load() != k.words[j] {
 			return false
 		}
 	}
 	return true
 }
 
-// add caches hex as the user_hash of subject, whose tag is tag, in place of
-// the least recently used entry of its two sets. subject must be
-// cacheable; a set another goroutine holds is passed over.
-func (c *userHashCache) add(subject string, tag uint64, hex []byte) {
-	a, b := c.candidates(tag)
+// add caches hex as the user_hash of the subject whose key is k, in place
+// of the least recently used entry of its two sets; a set another
+// goroutine holds is passed over.
+func (c *userHashCache) add(k *subjectKey, hex []byte) {
+	a, b := c.candidates(k.tag)
 	if b == a {
 		b = nil
 	}
@@ -171,18 +206,24 @@ func (c *userHashCache) add(subject string, tag uint64, hex []byte) {
 	if b != nil && !b.mu.TryLock() {
 		b = nil
 	}
-	ea, eb := a.oldest(), b.oldest()
-	e, s := ea, a
-	if ea == nil || eb != nil && eb.used.Load() < ea.used.Load() {
-		e, s = eb, b
+	ia, fa := a.oldest()
+	ib, fb := b.oldest()
+	s, i := a, ia
+	switch {
+	case ib < 0:
+	case ia < 0, fb > fa:
+		s, i = b, ib
+	case fa == 0 && fb == 0 && b.entries[ib].used.Load() < a.entries[ia].used.Load():
+		s, i = b, ib
 	}
-	if e != nil {
+	if i >= 0 {
+		e := &s.entries[i]
 		s.seq.Add(1)
-		e.tag.Store(tag)
+		s.tags[i].Store(k.tag)
 		e.used.Store(c.clock.Add(1))
-		e.n.Store(uint64(len(subject)))
-		for i := 0; i < len(subject); i += 8 {
-			e.subject[i/8].Store(word(subject, i))
+		e.n.Store(int64(k.n))
+		for j := range k.nwords() {
+			e.subject[j].Store(k.words[j])
 		}
 		for j := range e.hex {
 			e.hex[j].Store(binary.LittleEndian.Uint64(hex[8*j:]))
@@ -197,17 +238,23 @@ func (c *userHashCache) add(subject string, tag uint64, hex []byte) {
 	}
 }
 
-// oldest returns the least recently used entry of s (an empty one first),
-// or nil for a nil s. Its caller holds s.mu.
-func (s *userHashSet) oldest() *userHashEntry {
+// oldest returns the index of the least recently used entry of s (an
+// empty one first) and the number of empty entries, or -1 for a nil s. Its
+// caller holds s.mu.
+func (s *userHashSet) oldest() (old, free int) {
 	if s == nil {
-		return nil
+		return -1, 0
 	}
-	old := &s.entries[0]
-	for i := 1; i < len(s.entries) && old.n.Load() != 0; i++ {
-		if e := &s.entries[i]; e.n.Load() == 0 || e.used.Load() < old.used.Load() {
-			old = e
+	for i := range s.entries {
+		switch e := &s.entries[i]; {
+		case e.n.Load() == 0:
+			if free == 0 {
+				old = i
+			}
+			free++
+		case free == 0 && e.used.Load() < s.entries[old].used.Load():
+			old = i
 		}
 	}
-	return old
+	return old, free
 }

@@ -35,12 +35,12 @@ func cacheHits(seq []string) float64 {
 	buf := make([]byte, 0, 64)
 	hits := 0
 	for _, k := range seq {
-		tag := c.tag(k)
-		if _, ok := c.appendHit(buf[:0], k, tag); ok {
+		key := c.key(k)
+		if _, ok := c.appendHit(buf[:0], &key); ok {
 			hits++
 			continue
 		}
-		c.add(k, tag, hex)
+		c.add(&key, hex)
 	}
 	return float64(hits) / float64(len(seq))
 }
@@ -82,14 +82,14 @@ func TestUserHashCacheEntries(t *testing.T) {
 	hexOf := func(s string) []byte { return fmt.Appendf(nil, "%064s", s) }
 	for i := range 5000 {
 		s := "s" + strconv.Itoa(i)
-		c.add(s, c.tag(s), hexOf(s))
-		if got, ok := c.appendHit(nil, s, c.tag(s)); !ok || string(got) != string(hexOf(s)) {
+		c.add(ptr(c.key(s)), hexOf(s))
+		if got, ok := c.appendHit(nil, ptr(c.key(s))); !ok || string(got) != string(hexOf(s)) {
 			t.Fatalf("right after add(%q): %q, %v", s, got, ok)
 		}
 	}
 	for i := range 5000 {
 		s := "s" + strconv.Itoa(i)
-		if got, ok := c.appendHit(nil, s, c.tag(s)); ok && string(got) != string(hexOf(s)) {
+		if got, ok := c.appendHit(nil, ptr(c.key(s))); ok && string(got) != string(hexOf(s)) {
 			t.Fatalf("appendHit(%q) = %q, another subject's", s, got)
 		}
 	}
@@ -98,11 +98,11 @@ func TestUserHashCacheEntries(t *testing.T) {
 		wg.Go(func() {
 			for i := range 3000 {
 				s := "r" + strconv.Itoa((i*(g+1))%1500)
-				if got, ok := c.appendHit(nil, s, c.tag(s)); ok && string(got) != string(hexOf(s)) {
+				if got, ok := c.appendHit(nil, ptr(c.key(s))); ok && string(got) != string(hexOf(s)) {
 					t.Errorf("appendHit(%q) = %q, another subject's", s, got)
 					return
 				}
-				c.add(s, c.tag(s), hexOf(s))
+				c.add(ptr(c.key(s)), hexOf(s))
 			}
 		})
 	}
@@ -112,12 +112,14 @@ func TestUserHashCacheEntries(t *testing.T) {
 // BenchmarkUserHashCache is a hit on the cache, the returning user's path.
 func BenchmarkUserHashCache(b *testing.B) {
 	c := newUserHashCache()
-	c.add("user-42", c.tag("user-42"), make([]byte, 64))
+	c.add(ptr(c.key("user-42")), make([]byte, 64))
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := c.appendHit(buf[:0], "user-42", c.tag("user-42")); !ok {
+		if _, ok := c.appendHit(buf[:0], ptr(c.key("user-42"))); !ok {
 			b.Fatal("miss")
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -62,10 +62,11 @@ type scanner struct {
 	cur    int64 // offset of the "<" of the </body> the snippet goes before
 	have   bool  // cur is set
 	off    int64 // bytes scanned
+	raw    bool  // the memo is off (tests compare with it on)
 }
 
-// feed scans the next bytes of the page.
-func (s *scanner) feed(p []byte) {
+// feedRaw scans the next bytes of the page with the tokenizer.
+func (s *scanner) feedRaw(p []byte) {
 	for len(p) > 0 {
 		if s.forked {
 			p = p[s.lockstep(p):]
@@ -133,6 +134,11 @@ func (s *scanner) tentative() (int64, bool) {
 func At(page []byte) int {
 	var s scanner
 	s.feed(page)
+	return s.result(page)
+}
+
+// result is At's answer for page, once s has scanned it.
+func (s *scanner) result(page []byte) int {
 	if !s.have || s.off-s.cur > MaxTail || bytes.Contains(page, []byte(Marker)) {
 		return -1
 	}
@@ -161,7 +167,7 @@ type Injector struct {
 
 // Reset makes j write to w, ready for a new page; it keeps j's buffer.
 func (j *Injector) Reset(w io.Writer) {
-	*j = Injector{w: w, held: j.held[:0]}
+	*j = Injector{w: w, held: j.held[:0], s: scanner{raw: j.s.raw}}
 }
 
 func (j *Injector) out(p []byte) {
@@ -171,13 +177,26 @@ func (j *Injector) out(p []byte) {
 }
 
 // Write scans p and writes all of it the snippet cannot go before.
-func (j *Injector) Write(p []byte) (int, error) {
+func (j *Injector) Write(p []byte) (int, error) { return j.WriteChunks(p, nil) }
+
+// WriteChunks is Write for p gathered from several writes, which ended at
+// offsets ends of p, in increasing order: p is scanned a write at a time,
+// so that one whose text was seen before costs a lookup (see the memo)
+// instead of tokenizing it again. Any ends give the same results.
+func (j *Injector) WriteChunks(p []byte, ends []int) (int, error) {
 	if j.err != nil {
 		return 0, j.err
 	}
 	j.watchMarker(p)
 	pAt := j.s.off
-	j.s.feed(p)
+	prev := 0
+	for _, e := range ends {
+		if e > prev && e <= len(p) {
+			j.s.feed(p[prev:e])
+			prev = e
+		}
+	}
+	j.s.feed(p[prev:])
 	end := j.s.off
 	if j.s.have && end-j.s.cur > MaxTail {
 		j.s.have = false // too much after it: let it go

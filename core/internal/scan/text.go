@@ -9,15 +9,35 @@ package scan
 // read it so. Markup written there is read as markup, so it is where the
 // snippet may go. The zero Text is ready for a page.
 type Text struct {
-	s scanner
+	s    scanner
+	ends []int
+	next int // ends[next] is the first end after s.off, or past it
 }
+
+// Chunks tells t that its page was written in pieces ending at offsets
+// ends, in increasing order: the writes of a template engine, whose static
+// text comes as the same bytes on every render. At then scans the page a
+// piece at a time, so that a piece seen before costs a lookup (see the
+// memo) instead of tokenizing it again. Any ends give the same results.
+func (t *Text) Chunks(ends []int) { t.ends, t.next = ends, 0 }
 
 // At reports whether the byte at offset off of page is in its text. Each
 // call of a Text takes the same page and an offset no less than the call
 // before it, so a page is scanned once however many places are asked about.
 func (t *Text) At(page []byte, off int) bool {
-	if o := int64(off); o > t.s.off {
-		t.s.feed(page[t.s.off:o])
+	for o := int64(off); t.s.off < o; {
+		for t.next < len(t.ends) && int64(t.ends[t.next]) <= t.s.off {
+			t.next++
+		}
+		end := o
+		if t.next < len(t.ends) && int64(t.ends[t.next]) < o {
+			end = int64(t.ends[t.next])
+		}
+		t.s.feed(page[t.s.off:end])
 	}
 	return t.s.a.st == data && (!t.s.forked || t.s.b.st == data)
 }
+
+// RawText returns a Text that scans without the memo, the reference that
+// tests compare a Text's results with.
+func RawText() *Text { return &Text{s: scanner{raw: true}} }

@@ -1,0 +1,26 @@
+package scan
+
+// AtRaw is At with the memo off: what the tokenizer alone finds.
+func AtRaw(page []byte) int {
+	s := scanner{raw: true}
+	s.feed(page)
+	return s.result(page)
+}
+
+// RawInjector returns an Injector with the memo off, for w; Reset keeps it
+// so.
+func RawInjector() *Injector {
+	var j Injector
+	j.s.raw = true
+	return &j
+}
+
+// Memoized reports whether the memo holds p as a piece read from the data
+// state, as it would be at the start of a page.
+func Memoized(p []byte) bool {
+	var s scanner
+	k := s.key()
+	h := hashOf(p, &k)
+	e := memo.slots[h%memoSlots].Load()
+	return e != nil && e.hash == h && e.text == string(p) && e.key == k
+}

@@ -19,7 +19,8 @@ func RawInjector() *Injector {
 // state, as it would be at the start of a page.
 func Memoized(p []byte) bool {
 	var s scanner
-	k := s.key()
+	var k memoKey
+	s.key(&k)
 	h := hashOf(p, &k)
 	e := memo.slots[h%memoSlots].Load()
 	return e != nil && e.hash == h && e.text == string(p) && e.key == k

@@ -43,25 +43,26 @@ const (
 	memoSlots = 4096
 )
 
-// memoKey is a scanner's state at the start of a piece, see key.
-type memoKey struct {
-	a, b   tokenizer
-	forked bool
-}
+// memoKey is a scanner's state at the start of a piece, see key: the
+// standard's tokenizer's state with what cannot change its course from
+// there zeroed, packed in three words.
+type memoKey [3]uint64
 
 // memoEntry is one remembered piece; immutable once published.
 type memoEntry struct {
-	hash  uint64
-	key   memoKey
-	text  string  // the piece's bytes
-	after memoKey // the state after it, lt relative to the piece's start
-	took  bool    // a </body> was taken in the piece
-	cur   int64   // its "<", relative to the piece's start
+	hash   uint64
+	key    memoKey
+	text   string // the piece's bytes
+	took   bool   // a </body> was taken in the piece
+	cur    int64  // its "<", relative to the piece's start
+	forked bool   // after it
+	a, b   tokenizer
 }
 
 type memoTable struct {
 	slots [memoSlots]atomic.Pointer[memoEntry]
-	seen  [memoSlots]atomic.Uint64
+	seen  [memoSlots]atomic.Uint64 // the hash of the latest first sighting
+	used  [memoSlots]atomic.Bool   // the slot's entry was hit since it was last spared
 }
 
 var (
@@ -71,49 +72,65 @@ var (
 	memoSalt = maphash.Comparable(memoSeed, uint64(0x9e3779b97f4a7c15))
 )
 
-// canon returns t with what cannot change the scanner's course from t's
-// state zeroed, and lt relative to base. A field left out is one that every
-// way on from the state writes before anything reads it, so two states
-// with the same canon go the same way over any input; what the scanner's
-// results depend on (the </body> taken, the states Text reads) is the
-// same for both. lt counts only while the tag may still become a </body>,
-// or while forked (sameAs compares it).
-func (t *tokenizer) canon(base int64, forked bool) tokenizer {
-	c := tokenizer{st: t.st, body: t.body, xnet: t.xnet}
-	if t.body || forked {
-		c.lt = t.lt - base
+func b2u(b bool) uint64 {
+	if b {
+		return 1
 	}
-	switch t.st {
-	case tagName, beforeAttrName, attrName, afterAttrName, beforeAttrValue,
-		attrValueDouble, attrValueSingle, attrValueUnquoted, afterAttrValue, selfClosing:
-		c.end, c.n = t.end, t.n
-		copy(c.name[:min(t.n, len(c.name))], t.name[:])
-	case rawText, rawLT:
-		c.text = t.text
-	case rawEndTag:
-		c.text, c.ret, c.k = t.text, t.ret, t.k
-	case scriptDoubleEscapeStart, scriptDoubleEscapeEnd:
-		c.text, c.k = t.text, t.k
-	case scriptData, scriptLT, scriptEscapeStart, scriptEscapeStartDash,
-		scriptEscaped, scriptEscapedDash, scriptEscapedDashDash, scriptEscapedLT,
-		scriptDoubleEscaped, scriptDoubleEscapedDash, scriptDoubleEscapedDashDash,
-		scriptDoubleEscapedLT:
-		c.text = t.text
-	}
-	return c
+	return 0
 }
 
-// key returns s's state as a memo key, offsets relative to s.off.
-func (s *scanner) key() memoKey {
-	k := memoKey{a: s.a.canon(s.off, s.forked), forked: s.forked}
+// textCode tells the text elements apart: by length, first and third
+// letter ("noframes", "noscript").
+func textCode(text string) uint64 {
+	if len(text) < 3 {
+		return 0
+	}
+	return uint64(len(text)) | uint64(text[0])<<8 | uint64(text[2])<<16
+}
+
+// key returns s's state as a memo key, offsets relative to s.off, or false
+// while the two tokenizers disagree (rare; such text is not memoized).
+//
+// A field left out of the key is one that every way on from the state
+// writes before anything reads it, so two states with the same key go the
+// same way over any input, and what the scanner's results depend on (the
+// </body> taken, the states Text reads) is the same for both: the tag
+// name, its length (capped at 10: no rule tells longer names apart) and
+// whether it is an end tag only in the tag states; the text element's
+// name in its text states; the state a raw end tag falls back to and how
+// much of a name matched where they are used. lt counts only while the
+// tag may still become a </body>.
+func (s *scanner) key(k *memoKey) bool {
 	if s.forked {
-		k.b = s.b.canon(s.off, true)
+		return false
 	}
-	return k
+	t := &s.a
+	w := uint64(t.st) | b2u(t.body)<<41 | b2u(t.xnet)<<42
+	k[1], k[2] = 0, 0
+	if t.body {
+		k[2] = uint64(t.lt - s.off)
+	}
+	switch {
+	case tagName <= t.st && t.st <= selfClosing:
+		var name [9]byte
+		copy(name[:min(t.n, len(name))], t.name[:])
+		w |= uint64(min(t.n, 10))<<32 | b2u(t.end)<<40 | uint64(name[8])<<48
+		k[1] = binary.LittleEndian.Uint64(name[:8])
+	case rawText <= t.st && t.st < plaintext:
+		w |= textCode(t.text) << 8
+		switch t.st {
+		case rawEndTag:
+			w |= uint64(t.ret)<<32 | uint64(t.k)<<48
+		case scriptDoubleEscapeStart, scriptDoubleEscapeEnd:
+			w |= uint64(t.k) << 48
+		}
+	}
+	k[0] = w
+	return true
 }
 
-// hashOf hashes a piece and the state before it. The state's part is
-// partial (collisions only share a slot: lookups compare whole keys).
+// hashOf hashes a piece and the key of the state before it. The key's part
+// only spreads states over the slots: lookups compare whole keys.
 func hashOf(p []byte, k *memoKey) uint64 {
 	var h uint64
 	if len(p) <= 16 { // memoMin <= len(p): two loads cover it
@@ -124,15 +141,7 @@ func hashOf(p []byte, k *memoKey) uint64 {
 	} else {
 		h = maphash.Bytes(memoSeed, p)
 	}
-	st := uint64(k.a.st) | uint64(k.a.n&0xff)<<8 | uint64(k.a.k&0xff)<<16 | uint64(len(k.a.text))<<24 |
-		uint64(k.a.lt)<<32
-	if k.a.body {
-		st ^= 1 << 30
-	}
-	if k.forked {
-		st ^= 1<<31 | uint64(k.b.st)<<40
-	}
-	x, y := bits.Mul64(h^st, 0xe7037ed1a0b428db)
+	x, y := bits.Mul64(h^k[0], 0xe7037ed1a0b428db^k[1]^k[2]<<17)
 	return x ^ y
 }
 
@@ -147,14 +156,22 @@ func cut(p []byte) int {
 	return memoPiece
 }
 
-// memoizable reports whether a write is worth a lookup.
-func memoizable(p []byte) bool {
-	return len(p) >= memoMin && (bytes.IndexByte(p, '<') >= 0 || bytes.IndexByte(p, '>') >= 0)
-}
-
 // feed scans the next bytes of the page, through the memo unless s.raw.
+// A write with no "<" in text, script or raw text (the escaped data an
+// engine writes between its static text) changes nothing but the offset;
+// one shorter than memoMin or without markup is tokenized; longer ones
+// are looked up, in pieces of at most memoPiece bytes.
 func (s *scanner) feed(p []byte) {
-	if s.raw || !memoizable(p) {
+	if s.raw {
+		s.feedRaw(p)
+		return
+	}
+	lt := bytes.IndexByte(p, '<')
+	if lt < 0 && !s.forked && (s.a.st == data || s.a.st == rawText || s.a.st == scriptData) {
+		s.off += int64(len(p))
+		return
+	}
+	if len(p) < memoMin || lt < 0 && bytes.IndexByte(p, '>') < 0 {
 		s.feedRaw(p)
 		return
 	}
@@ -166,24 +183,35 @@ func (s *scanner) feed(p []byte) {
 	s.piece(p)
 }
 
-// piece scans p, at most memoPiece bytes, with the memo.
+// piece scans p, at most memoPiece bytes, with the memo. An entry goes in
+// on the second sighting of its piece, and replaces the slot's entry only
+// if that was not hit since the last time it was spared (a second chance,
+// as in CLOCK), so that text that comes and goes does not evict text every
+// page repeats.
 func (s *scanner) piece(p []byte) {
-	if len(p) < memoMin {
+	var k memoKey
+	if !s.key(&k) || len(p) < memoMin {
 		s.feedRaw(p)
 		return
 	}
 	base := s.off
-	k := s.key()
 	h := hashOf(p, &k)
 	i := h % memoSlots
 	slot := &memo.slots[i]
-	if e := slot.Load(); e != nil && e.hash == h && e.text == string(p) && e.key == k {
-		s.a, s.b, s.forked = e.after.a, e.after.b, e.after.forked
+	old := slot.Load()
+	if e := old; e != nil && e.hash == h && e.key == k && e.text == string(p) {
+		s.a = e.a
 		s.a.lt += base
-		s.b.lt += base
+		if e.forked {
+			s.b, s.forked = e.b, true
+			s.b.lt += base
+		}
 		s.off = base + int64(len(p))
 		if e.took {
 			s.cur, s.have = base+e.cur, true
+		}
+		if used := &memo.used[i]; !used.Load() {
+			used.Store(true)
 		}
 		return
 	}
@@ -198,9 +226,12 @@ func (s *scanner) piece(p []byte) {
 		seen.Store(h)
 		return
 	}
-	e := &memoEntry{hash: h, key: k, text: string(p), took: took, cur: relCur,
-		after: memoKey{a: s.a, b: s.b, forked: s.forked}}
-	e.after.a.lt -= base
-	e.after.b.lt -= base
+	if used := &memo.used[i]; old != nil && used.Load() {
+		used.Store(false)
+		return
+	}
+	e := &memoEntry{hash: h, key: k, text: string(p), took: took, cur: relCur, forked: s.forked, a: s.a, b: s.b}
+	e.a.lt -= base
+	e.b.lt -= base
 	slot.Store(e)
 }

@@ -1,0 +1,135 @@
+package scan_test
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"testing"
+
+	"github.com/goanalytical/intercom/core/internal/scan"
+)
+
+// recorder is a page as html/template writes it: the bytes, and where each
+// of the engine's writes ended.
+type recorder struct {
+	page []byte
+	ends []int
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	r.page = append(r.page, p...)
+	r.ends = append(r.ends, len(r.page))
+	return len(p), nil
+}
+
+// benchTemplates are a small page (about 1 KB) and a large one (about 100
+// KB: a layout and a table of 900 rows), as apps render them.
+var benchTemplates = []struct {
+	name string
+	tmpl *template.Template
+	rows int
+}{
+	{"1KB", template.Must(template.New("small").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ .Title }} · Example Shop</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<header class="site-header"><a class="logo" href="/">Example Shop</a>
+<nav><a href="/products">Products</a> <a href="/cart">Cart ({{ .Count }})</a> <a href="/account">{{ .User }}</a></nav>
+</header>
+<main>
+<h1>{{ .Title }}</h1>
+<p class="lead">Hello {{ .User }}, you have {{ .Count }} items in your cart.</p>
+{{ range .Rows }}<div class="item" data-id="{{ .ID }}"><a href="/products/{{ .ID }}">{{ .Name }}</a> <span class="price">{{ .Note }}</span></div>
+{{ end }}</main>
+<footer><p>&copy; Example Shop. <a href="/privacy">Privacy</a> · <a href="/terms">Terms</a></p></footer>
+<script src="/static/app.js" defer></script>
+</body>
+</html>
+`)), 3},
+	{"100KB", template.Must(template.New("large").Parse(`<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>` +
+		`<table>{{ range .Rows }}<tr><td>{{ .ID }}</td><td>{{ .Name }}</td><td>{{ .Email }}</td><td>{{ .Note }}</td></tr>` +
+		"\n{{ end }}</table></body></html>\n")), 900},
+}
+
+type benchRow struct {
+	ID                int
+	Name, Email, Note string
+}
+
+// renders returns n renders of a template for different users, as html/template
+// wrote them.
+func renders(b *testing.B, tmpl *template.Template, rows, n int) []recorder {
+	b.Helper()
+	out := make([]recorder, n)
+	for i := range out {
+		rs := make([]benchRow, rows)
+		for j := range rs {
+			rs[j] = benchRow{ID: i*1000 + j, Name: fmt.Sprintf("Jane Doe %d <jane>", i), Email: "jane.doe@example.com", Note: "Lorem ipsum & co."}
+		}
+		data := map[string]any{"Title": "Customers", "User": fmt.Sprintf("user%d", i), "Count": i, "Rows": rs}
+		if err := tmpl.Execute(&out[i], data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return out
+}
+
+// BenchmarkTemplatePages scans html/template pages of 1 KB and 100 KB, each
+// of 8 renders in turn (the memo sees each template's text again on every
+// render): At on the whole page, the Injector given the engine's writes,
+// and Text over the page written in them (Chunks), up to its end.
+func BenchmarkTemplatePages(b *testing.B) {
+	for _, bt := range benchTemplates {
+		pages := renders(b, bt.tmpl, bt.rows, 8)
+		size := int64(len(pages[0].page))
+		b.Run(bt.name+"/At", func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if scan.At(pages[i%len(pages)].page) < 0 {
+					b.Fatal("no place for the snippet")
+				}
+				i++
+			}
+		})
+		b.Run(bt.name+"/Injector", func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			var j scan.Injector
+			i := 0
+			for b.Loop() {
+				p := &pages[i%len(pages)]
+				j.Reset(io.Discard)
+				prev := 0
+				for _, e := range p.ends {
+					_, _ = j.Write(p.page[prev:e])
+					prev = e
+				}
+				if ok, _ := j.Finish([]byte(snip)); !ok {
+					b.Fatal("no snippet")
+				}
+				i++
+			}
+		})
+		b.Run(bt.name+"/Text", func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				p := &pages[i%len(pages)]
+				var txt scan.Text
+				txt.Chunks(p.ends)
+				if txt.At(p.page, len(p.page)) != true {
+					b.Fatal("the page's end is not in its text")
+				}
+				i++
+			}
+		})
+	}
+}

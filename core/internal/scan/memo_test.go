@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -177,6 +178,26 @@ func TestMemoMatchesTheScanner(t *testing.T) {
 			page, ends := tmpl.render(rng, mostlyText)
 			checkMemo(t, rng, page, ends)
 		}
+	}
+}
+
+// TestMemoConcurrent: renders of the same templates at once, as a
+// server's requests do (run it with -race): the memo is shared, lookups
+// and inserts race, and every result is still the scanner's.
+func TestMemoConcurrent(t *testing.T) {
+	for g := range 4 {
+		t.Run(fmt.Sprint(g), func(t *testing.T) {
+			t.Parallel()
+			for seed := range uint64(60) {
+				rng := rand.New(rand.NewPCG(seed, 14))
+				tmpl := newMemoTemplate(rng)
+				rng = rand.New(rand.NewPCG(seed, uint64(g)))
+				for range 4 {
+					page, ends := tmpl.render(rng, true)
+					checkMemo(t, rng, page, ends)
+				}
+			}
+		})
 	}
 }
 

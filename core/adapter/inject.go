@@ -2,6 +2,7 @@ package adapter
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/goanalytical/intercom/core/internal/scan"
 )
@@ -56,9 +57,9 @@ type InjectWriter struct {
 	active  bool
 	added   int // length of the inserted snippet
 	inj     scan.Injector
-	small   []byte // coalesced small writes, see Write
-	sniff   []byte // the first writes of a body net/http would sniff, see Write
-	hold    bool   // SniffFirst: hold them with a deferredHeaders writer too
+	small   *gathered // coalesced small writes, see Write; pooled, from the first to finish
+	sniff   []byte    // the first writes of a body net/http would sniff, see Write
+	hold    bool      // SniffFirst: hold them with a deferredHeaders writer too
 }
 
 // sniffLen is how much of a body without a Content-Type net/http sniffs:
@@ -67,11 +68,35 @@ const sniffLen = 512
 
 // Templates write a page in thousands of tiny pieces; the Injector's work is
 // per write, so pieces smaller than coalesceBelow are gathered into a buffer
-// of coalesceSize first.
+// of coalesceSize first, which remembers where each ended: the Injector
+// scans them a write at a time (scan.Injector.WriteChunks), so that the
+// scanner's memo serves the template's text, the same bytes on every
+// render, without tokenizing it again. The buffers are pooled: a request
+// takes one at its first small write and gives it back at finish.
 const (
 	coalesceBelow = 512
 	coalesceSize  = 4 << 10
 )
+
+// gathered is a buffer of small writes and the offsets where each ended.
+type gathered struct {
+	buf  []byte
+	ends []int
+}
+
+func (g *gathered) add(p []byte) {
+	g.buf = append(g.buf, p...)
+	g.ends = append(g.ends, len(g.buf))
+}
+
+func (g *gathered) addString(s string) {
+	g.buf = append(g.buf, s...)
+	g.ends = append(g.ends, len(g.buf))
+}
+
+var gatherPool = sync.Pool{New: func() any {
+	return &gathered{buf: make([]byte, 0, coalesceSize), ends: make([]int, 0, coalesceSize/16)}
+}}
 
 // headerEditor is the part of a response's headers whole-page install
 // changes; http.Header implements it, and fastHeader gives fasthttp's.
@@ -290,7 +315,7 @@ func (w *InjectWriter) body(p []byte) (int, error) {
 		return w.ResponseWriter.Write(p)
 	}
 	if len(p) < coalesceBelow && w.gather(len(p)) {
-		w.small = append(w.small, p...)
+		w.small.add(p)
 		return len(p), nil
 	}
 	if err := w.flushSmall(); err != nil {
@@ -303,7 +328,7 @@ func (w *InjectWriter) body(p []byte) (int, error) {
 // small strings are gathered without a conversion.
 func (w *InjectWriter) WriteString(s string) (int, error) {
 	if w.decided && w.active && len(s) < coalesceBelow && w.gather(len(s)) {
-		w.small = append(w.small, s...)
+		w.small.addString(s)
 		return len(s), nil
 	}
 	return w.Write([]byte(s))
@@ -313,21 +338,31 @@ func (w *InjectWriter) WriteString(s string) (int, error) {
 // it first when they do not.
 func (w *InjectWriter) gather(n int) bool {
 	if w.small == nil {
-		w.small = make([]byte, 0, coalesceSize)
+		w.small = gatherPool.Get().(*gathered)
 	}
-	if len(w.small)+n <= cap(w.small) {
+	if len(w.small.buf)+n <= cap(w.small.buf) {
 		return true
 	}
 	return w.flushSmall() == nil
 }
 
 func (w *InjectWriter) flushSmall() error {
-	if len(w.small) == 0 {
+	if w.small == nil || len(w.small.buf) == 0 {
 		return nil
 	}
-	_, err := w.inj.Write(w.small)
-	w.small = w.small[:0]
+	_, err := w.inj.WriteChunks(w.small.buf, w.small.ends)
+	w.small.buf, w.small.ends = w.small.buf[:0], w.small.ends[:0]
 	return err
+}
+
+// releaseSmall gives the gathering buffer back to the pool: the response
+// is finished.
+func (w *InjectWriter) releaseSmall() {
+	if w.small != nil {
+		w.small.buf, w.small.ends = w.small.buf[:0], w.small.ends[:0]
+		gatherPool.Put(w.small)
+		w.small = nil
+	}
 }
 
 // Flush sends what can be sent: everything but a held </body> candidate.
@@ -354,7 +389,9 @@ func (w *InjectWriter) finish(withSnippet bool) (bool, error) {
 	if !w.active {
 		return false, nil
 	}
-	if err := w.flushSmall(); err != nil {
+	err := w.flushSmall()
+	w.releaseSmall()
+	if err != nil {
 		return false, err
 	}
 	if !withSnippet || !w.inj.Pending() {

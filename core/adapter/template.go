@@ -85,17 +85,12 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 	out := copyTemplateData(r, data)
 	ph := freshPlaceholder()
 	out[TemplateKey] = template.HTML(ph) //nolint:gosec // replaced or removed before the page is written
-	page := pagePool.Get().(*bytes.Buffer)
-	defer func() {
-		if page.Cap() <= maxPooledPage {
-			page.Reset()
-			pagePool.Put(page)
-		}
-	}()
+	page := pagePool.Get().(*pageWriter)
+	defer page.release()
 	if err := render(page, out); err != nil {
 		return err
 	}
-	return r.writeExpanded(w, page.Bytes(), ph)
+	return r.writeExpanded(w, page.buf, page.ends, ph)
 }
 
 // PlaceholderError reports a page rendered by RenderTemplate whose template
@@ -219,8 +214,15 @@ const (
 // letter case, with the hex digits after it, up to a token's worth (in a
 // tag, a script or a comment, changed by a filter, cut short, stale: to
 // remove).
-func findPlaceholders(page []byte, ph string, found []span) []span {
+// ends are where the engine's writes ended (see pageWriter), for the scan.
+func findPlaceholders(page []byte, ends []int, ph string, found []span) []span {
 	var text scan.Text
+	text.Chunks(ends)
+	return findPlaceholdersWith(&text, page, ph, found)
+}
+
+// findPlaceholdersWith is findPlaceholders with text for the page's scan.
+func findPlaceholdersWith(text *scan.Text, page []byte, ph string, found []span) []span {
 	lo := indexFrom(page, 0, markerTail)
 	up := indexFrom(page, 0, markerTailUpper)
 	for lo >= 0 || up >= 0 {
@@ -262,12 +264,51 @@ func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f'
 }
 
+// pageWriter is the buffer RenderTemplate renders a page into: the page,
+// and where each of the engine's writes ended. html/template writes each
+// text node of a template as the same bytes on every render, so the scan
+// for the placeholder goes a write at a time (scan.Text.Chunks) and the
+// scanner's memo serves the template's text without tokenizing it again.
+type pageWriter struct {
+	buf  []byte
+	ends []int
+}
+
+func (w *pageWriter) Write(p []byte) (int, error) {
+	if len(p) > 0 {
+		w.buf = append(w.buf, p...)
+		w.ends = append(w.ends, len(w.buf))
+	}
+	return len(p), nil
+}
+
+// WriteString is Write for engines that write strings (io.StringWriter).
+func (w *pageWriter) WriteString(s string) (int, error) {
+	if len(s) > 0 {
+		w.buf = append(w.buf, s...)
+		w.ends = append(w.ends, len(w.buf))
+	}
+	return len(s), nil
+}
+
+// release empties w and returns it to pagePool, unless it grew too big.
+func (w *pageWriter) release() {
+	if cap(w.buf) <= maxPooledPage && cap(w.ends) <= maxPooledWrites {
+		w.buf, w.ends = w.buf[:0], w.ends[:0]
+		pagePool.Put(w)
+	}
+}
+
 // pagePool holds RenderTemplate's page buffers; maxPooledPage keeps a rare
 // huge page from pinning its buffer, while pages of a few hundred KB, which
-// would otherwise grow a buffer from scratch every time, are reused.
-var pagePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// would otherwise grow a buffer from scratch every time, are reused;
+// maxPooledWrites does the same for the list of the engine's writes.
+var pagePool = sync.Pool{New: func() any { return new(pageWriter) }}
 
-const maxPooledPage = 1 << 20
+const (
+	maxPooledPage   = 1 << 20
+	maxPooledWrites = 64 << 10
+)
 
 // bufPool holds snippet buffers; maxPooledSnippet keeps an unusually large
 // one out of it.
@@ -285,10 +326,10 @@ func putBuf(bp *[]byte, b []byte) {
 
 // writeExpanded writes page to w with every whole placeholder ph replaced
 // by the snippet and every other one removed (and reported).
-func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ph string) error {
+func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ends []int, ph string) error {
 	// One scan finds every placeholder; a page has one or two.
 	var buf [4]span
-	found := findPlaceholders(page, ph, buf[:0])
+	found := findPlaceholders(page, ends, ph, buf[:0])
 	if len(found) == 0 {
 		_, err := w.Write(page)
 		return err

@@ -108,21 +108,21 @@ func (s *scanner) key(k *memoKey) bool {
 	w := uint64(t.st) | b2u(t.body)<<41 | b2u(t.xnet)<<42
 	k[1], k[2] = 0, 0
 	if t.body {
-		k[2] = uint64(t.lt - s.off)
+		k[2] = uint64(t.lt - s.off) //nolint:gosec // packed bits: n <= 10, k < 10, lt exact in two's complement
 	}
 	switch {
 	case tagName <= t.st && t.st <= selfClosing:
 		var name [9]byte
 		copy(name[:min(t.n, len(name))], t.name[:])
-		w |= uint64(min(t.n, 10))<<32 | b2u(t.end)<<40 | uint64(name[8])<<48
+		w |= uint64(min(t.n, 10))<<32 | b2u(t.end)<<40 | uint64(name[8])<<48 //nolint:gosec // packed bits: n <= 10, k < 10, lt exact in two's complement
 		k[1] = binary.LittleEndian.Uint64(name[:8])
 	case rawText <= t.st && t.st < plaintext:
 		w |= textCode(t.text) << 8
 		switch t.st {
 		case rawEndTag:
-			w |= uint64(t.ret)<<32 | uint64(t.k)<<48
+			w |= uint64(t.ret)<<32 | uint64(t.k)<<48 //nolint:gosec // packed bits: n <= 10, k < 10, lt exact in two's complement
 		case scriptDoubleEscapeStart, scriptDoubleEscapeEnd:
-			w |= uint64(t.k) << 48
+			w |= uint64(t.k) << 48 //nolint:gosec // packed bits: n <= 10, k < 10, lt exact in two's complement
 		}
 	}
 	k[0] = w

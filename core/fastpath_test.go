@@ -273,6 +273,15 @@ func TestDefaultsAreNotUserFields(t *testing.T) {
 			t.Errorf("default %q is user field %d's key", d.key, f)
 		}
 	}
+	// Each plan opens the object with defaults (app_id and api_base at
+	// least), so that every user field's entry follows one.
+	for _, fm := range fastMessengers(t) {
+		for i, p := range fm.m.plans {
+			if !strings.HasPrefix(p.open, `{"`) || !strings.Contains(p.open, `"api_base":`) || !strings.Contains(p.open, `"app_id":`) {
+				t.Errorf("%s: plan %d opens with %q", fm.name, i, p.open)
+			}
+		}
+	}
 }
 
 // TestSnippetParts: the precomputed parts of each variant are the general

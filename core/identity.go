@@ -48,7 +48,7 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	cache := cacheable(subject)
 	var key subjectKey
 	if cache {
-		key = s.recent.key(subject)
+		s.recent.key(&key, subject)
 		if out, ok := s.recent.appendHit(dst, &key); ok {
 			return out
 		}

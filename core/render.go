@@ -142,8 +142,14 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	}
 	p := &m.parts[variant(internal, v.Shutdown)]
 	if nonce == "" {
-		if v.User == nil && len(v.Attributes) == 0 {
-			return append(dst, p.anon...)
+		if len(v.Attributes) == 0 {
+			if v.User == nil {
+				return append(dst, p.anon...)
+			}
+			r, i := m.plannedRequest(v.User)
+			dst = append(dst, p.heads[i]...)
+			dst = m.appendPlannedFields(dst, &r, &m.plans[i])
+			return append(dst, p.tails[i]...)
 		}
 		dst = append(dst, p.head...)
 		dst = m.appendSettings(dst, &v)

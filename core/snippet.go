@@ -21,6 +21,10 @@ type snippetParts struct {
 	// anon is the whole snippet of an anonymous visitor without
 	// attributes or a nonce: the same bytes for every request.
 	anon string
+	// heads[i] and tails[i] are head and tail with settings plan i's
+	// opening and closing bytes (settingsPlan.open, close), for a visitor
+	// with a User but no Attributes or nonce.
+	heads, tails [2]string
 }
 
 // variant returns the index into Messenger.parts of a snippet for an
@@ -56,6 +60,10 @@ func (m *Messenger) newSnippetParts() {
 			p.headNonce = [2]string{open + m.open + ` nonce="`, `">window.intercomSettings=`}
 			p.tailNonce = [2]string{loader + `e.setAttribute("nonce","`, `");` + l.afterNonce + close}
 			p.anon = p.head + string(m.appendPlanned(nil, nil)) + p.tail
+			for i := range m.plans {
+				p.heads[i] = p.head + m.plans[i].open
+				p.tails[i] = m.plans[i].close + p.tail
+			}
 		}
 	}
 }
@@ -69,10 +77,17 @@ type settingsPlan struct {
 	// and f (gaps[numUserFields] those after the last), each entry written
 	// with a leading comma: `,"key":json`.
 	gaps [numUserFields + 1]string
-	// leads[f] is gaps[f], then user field f's comma and key.
+	// open opens the object with the defaults before the first user
+	// field: app_id and api_base are always among them (AppendSnippet
+	// renders nothing without an AppID, and a JWT cannot carry them), so
+	// every later entry follows one. close is the defaults after the last
+	// user field and the closing brace.
+	open, close string
+	// leads[f] is gaps[f] (for the first field, nothing: open has it),
+	// then user field f's comma and key.
 	leads [numUserFields]string
 	// skip marks the user fields left out of the settings (1<<f), gapped
-	// those with defaults before them (gaps[f] not empty).
+	// those after the first with defaults before them (gaps[f] not empty).
 	skip, gapped uint16
 }
 
@@ -96,7 +111,10 @@ func (m *Messenger) newSettingsPlans() {
 			}
 			p.gaps[f] += "," + string(d.quotedKey) + string(d.json)
 		}
-		for f := range numUserFields {
+		p.open = "{" + p.gaps[0][1:]
+		p.close = p.gaps[numUserFields] + "}"
+		p.leads[0] = "," + userFieldQuoted[0]
+		for f := userField(1); f < numUserFields; f++ {
 			if p.gaps[f] != "" {
 				p.gapped |= 1 << f
 			}
@@ -137,10 +155,9 @@ func (m *Messenger) appendObjectEntry(dst []byte, f userField, r *request) []byt
 	return dst
 }
 
-// appendPlanned appends the settings object of a visitor whose User is u
-// and who has no Attributes, by the plan for its identity: the bytes
-// appendSettingsGeneral appends for it, the same reports made.
-func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
+// plannedRequest returns the request of a visitor whose User is u and who
+// has no Attributes, and the index of its settings plan in m.plans.
+func (m *Messenger) plannedRequest(u *User) (request, int) {
 	r := request{u: u, identity: numUserFields}
 	if u != nil {
 		r.uid, r.email = u.ID, u.Email
@@ -149,23 +166,36 @@ func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
 		switch {
 		case m.jwt && r.uid != "":
 			r.identity = fJWT
+			return r, 1
 		case r.uid != "" || r.email != "":
 			r.identity = fHash
 		}
 	}
-	p := &m.plans[0]
-	if r.identity == fJWT {
-		p = &m.plans[1]
-	}
-	// Every entry is written with a leading comma; the first one's becomes
-	// the object's opening brace. The fields go in key order, the common
-	// ones written here, the objects and the JWT by appendObjectEntry.
-	mark := len(dst)
+	return r, 0
+}
+
+// appendPlanned appends the settings object of a visitor whose User is u
+// and who has no Attributes, by the plan for its identity: the bytes
+// appendSettingsGeneral appends for it, the same reports made.
+func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
+	r, i := m.plannedRequest(u)
+	p := &m.plans[i]
+	dst = append(dst, p.open...)
+	dst = m.appendPlannedFields(dst, &r, p)
+	return append(dst, p.close...)
+}
+
+// appendPlannedFields appends the entries of r's settings between plan
+// p's open and close: each user field the visitor has and the defaults
+// before it, in key order, each with a leading comma. The common fields
+// are written here, the objects and the JWT by appendObjectEntry.
+func (m *Messenger) appendPlannedFields(dst []byte, r *request, p *settingsPlan) []byte {
+	u := r.u
 	have := r.fields() &^ p.skip
 	var ok bool
 	for f := fAvatar; f <= fCompany; f++ {
 		if dst, ok = p.lead(dst, have, f); ok {
-			dst = m.appendObjectEntry(dst, f, &r)
+			dst = m.appendObjectEntry(dst, f, r)
 		}
 	}
 	if dst, ok = p.lead(dst, have, fCreatedAt); ok {
@@ -175,7 +205,7 @@ func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
 		dst = appendString(dst, r.email)
 	}
 	if dst, ok = p.lead(dst, have, fJWT); ok {
-		dst = m.appendObjectEntry(dst, fJWT, &r)
+		dst = m.appendObjectEntry(dst, fJWT, r)
 	}
 	if dst, ok = p.lead(dst, have, fName); ok {
 		dst = appendString(dst, u.Name)
@@ -184,16 +214,10 @@ func (m *Messenger) appendPlanned(dst []byte, u *User) []byte {
 		dst = appendString(dst, u.Phone)
 	}
 	if dst, ok = p.lead(dst, have, fHash); ok {
-		dst = m.appendHash(dst, &r)
+		dst = m.appendHash(dst, r)
 	}
 	if dst, ok = p.lead(dst, have, fUserID); ok {
 		dst = appendString(dst, r.uid)
 	}
-	dst = append(dst, p.gaps[numUserFields]...)
-	if len(dst) == mark {
-		dst = append(dst, '{')
-	} else {
-		dst[mark] = '{'
-	}
-	return append(dst, '}')
+	return dst
 }

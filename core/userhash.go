@@ -91,10 +91,11 @@ type subjectKey struct {
 	words [maxCachedSubject / 8]uint64
 }
 
-// key returns the key of subject, which must be cacheable. The tag mixes
-// the subject's words with the cache's random seed, and ends with
-// splitmix64's finalizer, so that both halves pick sets evenly.
-func (c *userHashCache) key(subject string) (k subjectKey) {
+// key sets k to the key of subject, which must be cacheable. The tag
+// mixes the subject's words with the cache's random seed, and ends with
+// splitmix64's finalizer, so that both halves pick sets evenly. (It fills
+// k in place: a returned copy costs a stalled copy on a hit's path.)
+func (c *userHashCache) key(k *subjectKey, subject string) {
 	k.n = len(subject)
 	h := c.seed ^ uint64(len(subject))
 	for i := 0; i < len(subject); i += 8 {
@@ -105,7 +106,6 @@ func (c *userHashCache) key(subject string) (k subjectKey) {
 	h = (h ^ h>>30) * 0xbf58476d1ce4e5b9
 	h = (h ^ h>>27) * 0x94d049bb133111eb
 	k.tag = h ^ h>>31
-	return k
 }
 
 // nwords is the number of words of k's subject.

@@ -35,7 +35,8 @@ func cacheHits(seq []string) float64 {
 	buf := make([]byte, 0, 64)
 	hits := 0
 	for _, k := range seq {
-		key := c.key(k)
+		var key subjectKey
+		c.key(&key, k)
 		if _, ok := c.appendHit(buf[:0], &key); ok {
 			hits++
 			continue
@@ -82,14 +83,14 @@ func TestUserHashCacheEntries(t *testing.T) {
 	hexOf := func(s string) []byte { return fmt.Appendf(nil, "%064s", s) }
 	for i := range 5000 {
 		s := "s" + strconv.Itoa(i)
-		c.add(ptr(c.key(s)), hexOf(s))
-		if got, ok := c.appendHit(nil, ptr(c.key(s))); !ok || string(got) != string(hexOf(s)) {
+		c.add(keyOf(c, s), hexOf(s))
+		if got, ok := c.appendHit(nil, keyOf(c, s)); !ok || string(got) != string(hexOf(s)) {
 			t.Fatalf("right after add(%q): %q, %v", s, got, ok)
 		}
 	}
 	for i := range 5000 {
 		s := "s" + strconv.Itoa(i)
-		if got, ok := c.appendHit(nil, ptr(c.key(s))); ok && string(got) != string(hexOf(s)) {
+		if got, ok := c.appendHit(nil, keyOf(c, s)); ok && string(got) != string(hexOf(s)) {
 			t.Fatalf("appendHit(%q) = %q, another subject's", s, got)
 		}
 	}
@@ -98,11 +99,11 @@ func TestUserHashCacheEntries(t *testing.T) {
 		wg.Go(func() {
 			for i := range 3000 {
 				s := "r" + strconv.Itoa((i*(g+1))%1500)
-				if got, ok := c.appendHit(nil, ptr(c.key(s))); ok && string(got) != string(hexOf(s)) {
+				if got, ok := c.appendHit(nil, keyOf(c, s)); ok && string(got) != string(hexOf(s)) {
 					t.Errorf("appendHit(%q) = %q, another subject's", s, got)
 					return
 				}
-				c.add(ptr(c.key(s)), hexOf(s))
+				c.add(keyOf(c, s), hexOf(s))
 			}
 		})
 	}
@@ -112,14 +113,18 @@ func TestUserHashCacheEntries(t *testing.T) {
 // BenchmarkUserHashCache is a hit on the cache, the returning user's path.
 func BenchmarkUserHashCache(b *testing.B) {
 	c := newUserHashCache()
-	c.add(ptr(c.key("user-42")), make([]byte, 64))
+	c.add(keyOf(c, "user-42"), make([]byte, 64))
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, ok := c.appendHit(buf[:0], ptr(c.key("user-42"))); !ok {
+		if _, ok := c.appendHit(buf[:0], keyOf(c, "user-42")); !ok {
 			b.Fatal("miss")
 		}
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func keyOf(c *userHashCache, subject string) *subjectKey {
+	k := new(subjectKey)
+	c.key(k, subject)
+	return k
+}

@@ -298,8 +298,14 @@ func BenchmarkStaticPage(b *testing.B) {
 	m := benchMessenger(b)
 	for _, size := range []int{1 << 10, 1 << 20} {
 		head := `<!DOCTYPE html><html><head><title>static</title></head><body>`
-		filler := strings.Repeat("<p>lorem ipsum dolor sit amet</p>\n", size/34+1)
-		page := []byte(head + filler[:size-len(head)-len(benchTail)] + benchTail)
+		// Whole paragraphs and spaces up to the size: a paragraph cut short
+		// ("</" before "</body>") would make the tokenizer read the
+		// </body> as part of a bogus comment, and the page would get no
+		// snippet.
+		line := "<p>lorem ipsum dolor sit amet</p>\n"
+		n := size - len(head) - len(benchTail)
+		filler := strings.Repeat(line, n/len(line)) + strings.Repeat(" ", n%len(line))
+		page := []byte(head + filler + benchTail)
 		for _, inject := range []bool{false, true} {
 			mws := []gin.HandlerFunc{intercomgin.Middleware(m)}
 			name := fmt.Sprintf("%dKB/Middleware", size>>10)

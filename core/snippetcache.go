@@ -21,16 +21,22 @@ import (
 //
 // It is a fixed table of snippetCacheSlots atomic pointers to immutable
 // entries: a lookup is two atomic loads and a comparison, with no lock and
-// no allocation; a miss makes the string (as Render did before) and an
-// entry, and stores it in one of the key's two slots. Memory is bounded:
-// only snippets of at most maxCachedSnippet bytes are kept, so the table
-// holds at most snippetCacheSlots × maxCachedSnippet (1 MiB) of strings; an
-// identified visitor's snippet is about 1.2 KB, so about 300 KiB in
-// practice. Snippets with a nonce or calls (unique to one response) and
-// those with a JWT that expires (a new token every second) are not kept.
+// no allocation. A miss makes the string (as Render did before); a
+// snippet's second miss also makes an entry and stores it in one of the
+// key's two slots. The first only leaves the snippet's hash in seen (a
+// doorkeeper), so that a visitor seen once, such as each of a stream of
+// new users, costs no entry and evicts none.
+//
+// Memory is bounded: only snippets of at most maxCachedSnippet bytes are
+// kept, so the table holds at most snippetCacheSlots × maxCachedSnippet
+// (1 MiB) of strings, plus 4 KiB of slots and hashes; an identified
+// visitor's snippet is about 1.2 KB, so about 300 KiB when full. Snippets
+// with a nonce or calls (unique to one response) and those with a JWT that
+// expires (a new token every second) are not kept.
 type snippetCache struct {
 	seed  maphash.Seed
 	slots [snippetCacheSlots]atomic.Pointer[snippetEntry]
+	seen  [snippetCacheSlots]atomic.Uint64
 }
 
 const (
@@ -73,6 +79,10 @@ func (c *snippetCache) render(vi uint8, p *snippetParts, settings []byte) string
 	sb.WriteString(p.tail)
 	html := sb.String()
 	if len(html) > maxCachedSnippet {
+		return html
+	}
+	if seen := &c.seen[(h>>16)%snippetCacheSlots]; seen.Load() != h {
+		seen.Store(h)
 		return html
 	}
 	// An empty slot first; else either, as a bit of the hash says (so

@@ -34,9 +34,10 @@ import (
 // with a nonce or calls (unique to one response) and those with a JWT that
 // expires (a new token every second) are not kept.
 type snippetCache struct {
-	seed  maphash.Seed
-	slots [snippetCacheSlots]atomic.Pointer[snippetEntry]
-	seen  [snippetCacheSlots]atomic.Uint64
+	seed   maphash.Seed
+	prefix string // plans[0].open
+	slots  [snippetCacheSlots]atomic.Pointer[snippetEntry]
+	seen   [snippetCacheSlots]atomic.Uint64
 }
 
 const (
@@ -51,12 +52,17 @@ type snippetEntry struct {
 	html    string
 }
 
-func newSnippetCache() *snippetCache {
-	return &snippetCache{seed: maphash.MakeSeed()}
+func newSnippetCache(prefix string) *snippetCache {
+	return &snippetCache{seed: maphash.MakeSeed(), prefix: prefix}
 }
 
-// hashOf returns the key of variant vi's snippet with settings.
+// hashOf returns the key of variant vi's snippet with settings. The
+// opening defaults most snippets share (prefix) are left out of the hash,
+// which the comparison covers.
 func (c *snippetCache) hashOf(vi uint8, settings []byte) uint64 {
+	if len(settings) >= len(c.prefix) && string(settings[:len(c.prefix)]) == c.prefix {
+		settings = settings[len(c.prefix):]
+	}
 	return maphash.Bytes(c.seed, settings) ^ uint64(vi)
 }
 

@@ -25,3 +25,14 @@ func Memoized(p []byte) bool {
 	e := memo.slots[h%memoSlots].Load()
 	return e != nil && e.hash == h && e.text == string(p) && e.key == k
 }
+
+// SequenceMemoized reports whether the memo holds a sequence of writes
+// that starts with first, read from the data state.
+func SequenceMemoized(first []byte) bool {
+	var s scanner
+	var k memoKey
+	s.key(&k)
+	h := hashOf(first, &k) ^ seqSalt
+	e := seqs.slots[h%seqSlots].Load()
+	return e != nil && e.hash == h && e.key == k && len(e.writes) >= seqMin && e.writes[0].text == string(first)
+}

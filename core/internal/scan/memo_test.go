@@ -231,24 +231,43 @@ func TestMemoIsHit(t *testing.T) {
 	}
 }
 
-// TestMemoHitsDoNotAllocate: a lookup that hits allocates nothing.
+// TestMemoHitsDoNotAllocate: a lookup that hits allocates nothing, for
+// pieces and for sequences of writes.
 func TestMemoHitsDoNotAllocate(t *testing.T) {
 	page := []byte(strings.Repeat(`<div class="item"><a href="/p">A product</a></div>`+"\n", 200) + "</body></html>")
 	ends := []int{1000, 5000, len(page)}
-	var sink int
-	for range 3 {
-		sink += scan.At(page)
+	// A table in a template's writes: its rows are sequences of writes.
+	var table []byte
+	var rowEnds []int
+	for i := range 300 {
+		for _, w := range []string{"<tr><td>", fmt.Sprint(i), "</td><td>", "Jane &lt;jane&gt;", "</td></tr>\n"} {
+			table = append(table, w...)
+			rowEnds = append(rowEnds, len(table))
+		}
 	}
-	allocs := testing.AllocsPerRun(50, func() {
+	var sink int
+	scanAll := func() {
 		sink += scan.At(page)
 		var txt scan.Text
 		txt.Chunks(ends)
 		if txt.At(page, len(page)) {
 			sink++
 		}
-	})
+		var rows scan.Text
+		rows.Chunks(rowEnds)
+		if rows.At(table, len(table)) {
+			sink++
+		}
+	}
+	for range 3 {
+		scanAll()
+	}
+	if !scan.SequenceMemoized([]byte("<tr><td>")) {
+		t.Error("the table's rows are not in the memo as sequences of writes")
+	}
+	allocs := testing.AllocsPerRun(50, scanAll)
 	if allocs != 0 {
-		t.Errorf("%.1f allocations per At and Text scan of a memoized page, want 0", allocs)
+		t.Errorf("%.1f allocations per At and Text scans of memoized pages, want 0", allocs)
 	}
 	if sink == 0 {
 		t.Error("no results")

@@ -35,9 +35,11 @@
 // template, a layout) is tokenized once: the scanner keeps a fixed-size,
 // process-wide memo of what it did over such writes, and a write seen
 // before from the same state costs a hash, a lookup and a comparison of
-// its bytes instead (see memo.go: about 3 MB at most, lock-free, nothing
-// allocated on a hit). Text.Chunks and Injector.WriteChunks take the
-// boundaries of an engine's writes; At and long writes are memoized in
+// its bytes instead (see memo.go and memo_writes.go: about 4.6 MB at most,
+// lock-free, nothing allocated on a hit). Text.Chunks and
+// Injector.WriteChunks take the boundaries of an engine's writes, and then
+// whole sequences of them (a loop's round: the template's text and the
+// data between) are looked up at once; At and long writes are memoized in
 // pieces cut at newlines. The results are the tokenizer's, whatever is
 // memoized.
 package scan
@@ -199,14 +201,7 @@ func (j *Injector) WriteChunks(p []byte, ends []int) (int, error) {
 	}
 	j.watchMarker(p)
 	pAt := j.s.off
-	prev := 0
-	for _, e := range ends {
-		if e > prev && e <= len(p) {
-			j.s.feed(p[prev:e])
-			prev = e
-		}
-	}
-	j.s.feed(p[prev:])
+	j.s.feedWrites(p, ends, 0)
 	end := j.s.off
 	if j.s.have && end-j.s.cur > MaxTail {
 		j.s.have = false // too much after it: let it go

@@ -25,15 +25,11 @@ func (t *Text) Chunks(ends []int) { t.ends, t.next = ends, 0 }
 // call of a Text takes the same page and an offset no less than the call
 // before it, so a page is scanned once however many places are asked about.
 func (t *Text) At(page []byte, off int) bool {
-	for o := int64(off); t.s.off < o; {
+	if o := int64(off); o > t.s.off {
 		for t.next < len(t.ends) && int64(t.ends[t.next]) <= t.s.off {
 			t.next++
 		}
-		end := o
-		if t.next < len(t.ends) && int64(t.ends[t.next]) < o {
-			end = int64(t.ends[t.next])
-		}
-		t.s.feed(page[t.s.off:end])
+		t.s.feedWrites(page[t.s.off:o], t.ends[t.next:], int(t.s.off))
 	}
 	return t.s.a.st == data && (!t.s.forked || t.s.b.st == data)
 }

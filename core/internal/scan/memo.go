@@ -21,13 +21,14 @@ import (
 //
 // The table is fixed: memoSlots entries of at most memoPiece bytes each,
 // about memoSlots*(memoPiece+entryOverhead) = 4096*(512+~250) bytes, so
-// at most ~3.2 MB however many pages the process serves, plus the two
-// arrays of slots (64 KB). Entries are immutable and published through
+// at most ~3.2 MB however many pages the process serves, plus the three
+// arrays of slots (80 KB). Entries are immutable and published through
 // atomic pointers: a lookup takes no lock and allocates nothing, and
 // concurrent inserts into a slot just replace one another. A piece goes in
 // on its second sighting (the seen filter holds the hashes of first
 // sightings), so the dynamic data of a page, which rarely repeats, does
-// not churn the table nor allocate.
+// not churn the table nor allocate; and it replaces the slot's entry only
+// if that was not hit since it was last spared (see piece).
 //
 // The scanner consults the memo only for writes of at least memoMin bytes
 // that hold a "<" or ">": a shorter one, or text without markup (the

@@ -81,8 +81,9 @@ func renders(b *testing.B, tmpl *template.Template, rows, n int) []recorder {
 
 // BenchmarkTemplatePages scans html/template pages of 1 KB and 100 KB, each
 // of 8 renders in turn (the memo sees each template's text again on every
-// render): At on the whole page, the Injector given the engine's writes,
-// and Text over the page written in them (Chunks), up to its end.
+// render): At on the whole page, the Injector given the engine's writes
+// one by one and gathered as InjectWriter gathers them, and Text over the
+// page written in them (Chunks), up to its end.
 func BenchmarkTemplatePages(b *testing.B) {
 	for _, bt := range benchTemplates {
 		pages := renders(b, bt.tmpl, bt.rows, 8)
@@ -111,6 +112,36 @@ func BenchmarkTemplatePages(b *testing.B) {
 					_, _ = j.Write(p.page[prev:e])
 					prev = e
 				}
+				if ok, _ := j.Finish([]byte(snip)); !ok {
+					b.Fatal("no snippet")
+				}
+				i++
+			}
+		})
+		b.Run(bt.name+"/InjectorGathered", func(b *testing.B) {
+			// As InjectWriter hands them over: writes under 512 bytes
+			// gathered into 4 KB, with where each ended.
+			b.SetBytes(size)
+			b.ReportAllocs()
+			var j scan.Injector
+			buf := make([]byte, 0, 4096)
+			var ends []int
+			i := 0
+			for b.Loop() {
+				p := &pages[i%len(pages)]
+				j.Reset(io.Discard)
+				prev := 0
+				for _, e := range p.ends {
+					if len(buf)+e-prev > cap(buf) {
+						_, _ = j.WriteChunks(buf, ends)
+						buf, ends = buf[:0], ends[:0]
+					}
+					buf = append(buf, p.page[prev:e]...)
+					ends = append(ends, len(buf))
+					prev = e
+				}
+				_, _ = j.WriteChunks(buf, ends)
+				buf, ends = buf[:0], ends[:0]
 				if ok, _ := j.Finish([]byte(snip)); !ok {
 					b.Fatal("no snippet")
 				}

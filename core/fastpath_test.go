@@ -341,15 +341,29 @@ func TestSnippetCache(t *testing.T) {
 
 	// An entry in both of a key's slots with the key's hash and variant but
 	// another visitor's settings (a hash collision) is a miss.
+	body := func(v Visitor) []byte {
+		r, i := m.plannedRequest(v.User)
+		if i != 0 {
+			t.Fatalf("plan %d, want 0", i)
+		}
+		return m.appendPlannedFields(nil, &r, &m.plans[0])
+	}
 	joan := Visitor{User: &User{ID: "1", Name: "Joan"}}
-	settings := m.appendSettings(nil, &jane)
-	h := m.recent.hashOf(0, settings)
+	h := m.recent.hashOf(snippetKey(0, 0), body(jane))
 	p := &m.parts[0]
-	impostor := &snippetEntry{hash: h, variant: 0, html: p.head + string(m.appendSettings(nil, &joan)) + p.tail}
+	impostor := &snippetEntry{hash: h, key: snippetKey(0, 0), html: p.heads[0] + string(body(joan)) + p.tails[0]}
 	m.recent.slots[h%snippetCacheSlots].Store(impostor)
 	m.recent.slots[(h>>32)%snippetCacheSlots].Store(impostor)
 	if got := m.Render(jane); got != first {
 		t.Fatalf("Render with colliding entries = %s, want %s", got, first)
+	}
+	// So is one with the hash and the body but another variant's bytes
+	// around it (the shutdown snippet).
+	other := &snippetEntry{hash: h, key: snippetKey(1, 0), html: m.parts[1].heads[0] + string(body(jane)) + m.parts[1].tails[0]}
+	m.recent.slots[h%snippetCacheSlots].Store(other)
+	m.recent.slots[(h>>32)%snippetCacheSlots].Store(other)
+	if got := m.Render(jane); got != first {
+		t.Fatalf("Render with another variant's entry = %s, want %s", got, first)
 	}
 
 	for name, v := range map[string]Visitor{

@@ -202,7 +202,7 @@ func New(c Config) (*Messenger, error) {
 	m.callsClear = `d.cookie="` + link.CallsCookie(c.AppID) + `=; Max-Age=0; path=/; SameSite=Lax";`
 	m.newSettingsPlans()
 	m.newSnippetParts()
-	m.recent = newSnippetCache(m.plans[0].open)
+	m.recent = newSnippetCache()
 	m.link = link.State{
 		AppID: m.appID, CookieDomain: m.cookieDomain, AutoIdentify: m.autoIdentify,
 		InternalIPs: len(m.internal) > 0, Report: m.report, Once: new(link.Once),

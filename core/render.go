@@ -248,16 +248,28 @@ func (m *Messenger) Render(v Visitor) template.HTML {
 	if v.Nonce == "" && !hasCalls(v.Calls) {
 		vi := variant(m.IsInternal(v.ClientIP), v.Shutdown)
 		p := &m.parts[vi]
-		if v.User == nil && len(v.Attributes) == 0 {
+		planned := len(v.Attributes) == 0
+		if planned && v.User == nil {
 			return template.HTML(p.anon) //nolint:gosec // escaped by construction
 		}
 		// A JWT with an expiry is a new token every second: not worth
 		// keeping.
 		if !m.jwt || m.jwtLifetime == 0 {
 			bp := bufPool.Get().(*[]byte)
-			b := m.appendSettings((*bp)[:0], &v)
-			html := m.recent.render(vi, p, b)
-			putBuf(bp, b)
+			var html string
+			if planned {
+				// The fields between the plan's constant opening and
+				// closing, which the cache compares.
+				r, i := m.plannedRequest(v.User)
+				b := m.appendPlannedFields((*bp)[:0], &r, &m.plans[i])
+				html = m.recent.render(snippetKey(vi, i), p.heads[i], b, p.tails[i])
+				*bp = b
+			} else {
+				b := m.appendSettingsGeneral((*bp)[:0], &v)
+				html = m.recent.render(snippetKey(vi, uint8(len(m.plans))), p.head, b, p.tail)
+				*bp = b
+			}
+			putBuf(bp, *bp)
 			return template.HTML(html) //nolint:gosec // escaped by construction
 		}
 	}

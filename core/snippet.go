@@ -157,7 +157,7 @@ func (m *Messenger) appendObjectEntry(dst []byte, f userField, r *request) []byt
 
 // plannedRequest returns the request of a visitor whose User is u and who
 // has no Attributes, and the index of its settings plan in m.plans.
-func (m *Messenger) plannedRequest(u *User) (request, int) {
+func (m *Messenger) plannedRequest(u *User) (request, uint8) {
 	r := request{u: u, identity: numUserFields}
 	if u != nil {
 		r.uid, r.email = u.ID, u.Email

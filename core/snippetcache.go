@@ -12,12 +12,12 @@ import (
 // it) is most of what Render costs over AppendSnippet, and the adapters'
 // template-data helpers call Render on every request.
 //
-// An entry is keyed by the snippet's variant (internal IP, shutdown) and a
-// hash of its settings object: the rest of a snippet without calls or a
-// nonce is the variant's constant bytes (snippetParts), so the settings
-// bytes and the variant are the whole snippet. A lookup compares those
-// bytes with the entry's, so it can never return another visitor's
-// snippet; a hash collision is a miss.
+// An entry is keyed by the constant bytes around the part of the snippet
+// that varies (snippetKey: the variant, and the settings plan or the
+// general merge) and a hash of that part (the fields a plan writes, or the
+// whole settings object). A lookup compares that part's bytes with the
+// entry's and the keys, so it can never return another visitor's snippet;
+// a hash collision is a miss.
 //
 // It is a fixed table of snippetCacheSlots atomic pointers to immutable
 // entries: a lookup is two atomic loads and a comparison, with no lock and
@@ -34,10 +34,9 @@ import (
 // with a nonce or calls (unique to one response) and those with a JWT that
 // expires (a new token every second) are not kept.
 type snippetCache struct {
-	seed   maphash.Seed
-	prefix string // plans[0].open
-	slots  [snippetCacheSlots]atomic.Pointer[snippetEntry]
-	seen   [snippetCacheSlots]atomic.Uint64
+	seed  maphash.Seed
+	slots [snippetCacheSlots]atomic.Pointer[snippetEntry]
+	seen  [snippetCacheSlots]atomic.Uint64
 }
 
 const (
@@ -47,42 +46,46 @@ const (
 
 // snippetEntry is one cached snippet; it is never changed once stored.
 type snippetEntry struct {
-	hash    uint64
-	variant uint8
-	html    string
+	hash uint64
+	key  uint8 // snippetKey
+	html string
 }
 
-func newSnippetCache(prefix string) *snippetCache {
-	return &snippetCache{seed: maphash.MakeSeed(), prefix: prefix}
+// snippetKey tells apart the snippets whose constant bytes differ: the
+// variant vi (internal IP, shutdown) and how the settings were written,
+// plan i of m.plans, or len(m.plans) for the general merge.
+func snippetKey(vi, i uint8) uint8 {
+	return vi | i<<2
 }
 
-// hashOf returns the key of variant vi's snippet with settings. The
-// opening defaults most snippets share (prefix) are left out of the hash,
-// which the comparison covers.
-func (c *snippetCache) hashOf(vi uint8, settings []byte) uint64 {
-	if len(settings) >= len(c.prefix) && string(settings[:len(c.prefix)]) == c.prefix {
-		settings = settings[len(c.prefix):]
-	}
-	return maphash.Bytes(c.seed, settings) ^ uint64(vi)
+func newSnippetCache() *snippetCache {
+	return &snippetCache{seed: maphash.MakeSeed()}
 }
 
-// render returns the snippet of variant p (index vi) whose settings object
-// is settings: a cached string when there is one, else a new string, then
-// cached if small enough.
-func (c *snippetCache) render(vi uint8, p *snippetParts, settings []byte) string {
-	h := c.hashOf(vi, settings)
+// hashOf returns the hash of the snippet with key and body.
+func (c *snippetCache) hashOf(key uint8, body []byte) uint64 {
+	return maphash.Bytes(c.seed, body) ^ uint64(key)
+}
+
+// render returns the snippet head+body+tail, whose key (snippetKey) fixes
+// head and tail: a cached string when there is one, else a new string,
+// kept from its second render on if small enough. A cached string is one
+// with the same key and body: its bytes between head and tail are
+// compared with body.
+func (c *snippetCache) render(key uint8, head string, body []byte, tail string) string {
+	h := c.hashOf(key, body)
 	a, b := &c.slots[h%snippetCacheSlots], &c.slots[(h>>32)%snippetCacheSlots]
 	for _, s := range [2]*atomic.Pointer[snippetEntry]{a, b} {
-		if e := s.Load(); e != nil && e.hash == h && e.variant == vi &&
-			e.html[len(p.head):len(e.html)-len(p.tail)] == string(settings) {
+		if e := s.Load(); e != nil && e.hash == h && e.key == key &&
+			e.html[len(head):len(e.html)-len(tail)] == string(body) {
 			return e.html
 		}
 	}
 	var sb strings.Builder
-	sb.Grow(len(p.head) + len(settings) + len(p.tail))
-	sb.WriteString(p.head)
-	sb.Write(settings)
-	sb.WriteString(p.tail)
+	sb.Grow(len(head) + len(body) + len(tail))
+	sb.WriteString(head)
+	sb.Write(body)
+	sb.WriteString(tail)
 	html := sb.String()
 	if len(html) > maxCachedSnippet {
 		return html
@@ -99,6 +102,6 @@ func (c *snippetCache) render(vi uint8, p *snippetParts, settings []byte) string
 	case b.Load() == nil, h>>63 == 1:
 		s = b
 	}
-	s.Store(&snippetEntry{hash: h, variant: vi, html: html})
+	s.Store(&snippetEntry{hash: h, key: key, html: html})
 	return html
 }

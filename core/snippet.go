@@ -9,6 +9,7 @@ import "strconv"
 // without calls costs a few appends, and an anonymous visitor without a
 // nonce one copy; the general path in render.go (appendSnippetGeneral)
 // writes the same bytes piece by piece, and serves visitors with calls.
+// The parts of the four variants take about 20 KB per Messenger.
 
 // snippetParts are the constant bytes of one variant (internal or not,
 // shutdown or not) of a snippet without calls.

@@ -29,7 +29,7 @@ import (
 //
 // Memory is bounded: only snippets of at most maxCachedSnippet bytes are
 // kept, so the table holds at most snippetCacheSlots × maxCachedSnippet
-// (1 MiB) of strings, plus 4 KiB of slots and hashes; an identified
+// (1 MiB) of strings, plus 12 KiB of slots, hashes and entries; an identified
 // visitor's snippet is about 1.2 KB, so about 300 KiB when full. Snippets
 // with a nonce or calls (unique to one response) and those with a JWT that
 // expires (a new token every second) are not kept.

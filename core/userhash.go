@@ -10,18 +10,18 @@ import (
 )
 
 // userHashCache keeps the user_hash of recent subjects: a signed-in user's
-// every page view needs the same one, and the HMAC is about half of what
-// appending an identified snippet costs.
+// every page view needs the same one, and the HMAC costs more than the
+// rest of an identified snippet.
 //
 // It is a fixed table, made once, of userHashSets sets of userHashWays
 // entries. A subject may live in either of two sets that its hash picks
 // (two-choice hashing) and is added to whichever of them has more empty
 // entries, or, both full, the older least recently used entry; within a
-// set the least recently used entry goes first. So the table behaves like one LRU of all its entries: its hit
-// rate stays within a few points of an exact LRU of the same size for
-// uniform, skewed and cyclic working sets (TestUserHashCacheHitRate), where
-// a direct-mapped table of the same size loses a third of a uniform working
-// set to collisions.
+// set the least recently used entry goes first. So the table behaves like
+// one LRU of all its entries: its hit rate stays within a few points of an
+// exact LRU of the same size for uniform, skewed and cyclic working sets
+// (TestUserHashCacheHitRate), where a direct-mapped table of the same size
+// loses a third of a uniform working set to collisions.
 //
 // Memory is bounded, nothing is allocated, and no request waits. A lookup
 // takes no lock: each set has a sequence number that a writer makes odd

@@ -45,14 +45,21 @@ func (s *signer) sum(dst, msg []byte) []byte {
 // is over sentString(subject); the cache, a function of the subject, is
 // keyed by the subject as it is, so a hit does not check its UTF-8.
 func (s *signer) appendUserHash(dst []byte, subject string) []byte {
-	cache := cacheable(subject)
-	var key subjectKey
-	if cache {
-		s.recent.key(&key, subject)
-		if out, ok := s.recent.appendHit(dst, &key); ok {
-			return out
-		}
+	if !cacheable(subject) {
+		return s.appendNewUserHash(dst, subject, nil)
 	}
+	var key subjectKey
+	s.recent.key(&key, subject)
+	if out, ok := s.recent.appendHit(dst, &key); ok {
+		return out
+	}
+	return s.appendNewUserHash(dst, subject, &key)
+}
+
+// appendNewUserHash computes the user_hash of subject, appends it to dst
+// and, with the subject's key, caches it. It is apart from
+// appendUserHash so that a hit's path stays small.
+func (s *signer) appendNewUserHash(dst []byte, subject string, key *subjectKey) []byte {
 	sent := sentString(subject)
 	n := len(dst)
 	dst = append(dst, sent...)
@@ -62,8 +69,8 @@ func (s *signer) appendUserHash(dst []byte, subject string) []byte {
 	s.sum(dst[msgEnd:msgEnd], dst[n:msgEnd])
 	copy(raw[:], dst[msgEnd:msgEnd+sha256.Size])
 	dst = hex.AppendEncode(dst[:n], raw[:])
-	if cache {
-		s.recent.add(&key, dst[n:])
+	if key != nil {
+		s.recent.add(key, dst[n:])
 	}
 	return dst
 }

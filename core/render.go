@@ -135,8 +135,12 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	if m.appID == "" {
 		return dst
 	}
-	internal := m.IsInternal(v.ClientIP)
-	nonce := m.checkNonce(v.Nonce)
+	// The checks inline for the common case: no internal ranges, no nonce.
+	internal := len(m.internal) > 0 && m.IsInternal(v.ClientIP)
+	nonce := v.Nonce
+	if nonce != "" {
+		nonce = m.checkNonce(nonce)
+	}
 	if hasCalls(v.Calls) {
 		return m.appendSnippetGeneral(dst, &v, internal, nonce)
 	}
@@ -246,7 +250,7 @@ func (m *Messenger) Render(v Visitor) template.HTML {
 	// The snippet is built from validated config and JSON escaped for a
 	// script context; it is safe HTML by construction (see appendString).
 	if v.Nonce == "" && !hasCalls(v.Calls) {
-		vi := variant(m.IsInternal(v.ClientIP), v.Shutdown)
+		vi := variant(len(m.internal) > 0 && m.IsInternal(v.ClientIP), v.Shutdown)
 		p := &m.parts[vi]
 		planned := len(v.Attributes) == 0
 		if planned && v.User == nil {

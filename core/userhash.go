@@ -99,7 +99,12 @@ func (c *userHashCache) key(k *subjectKey, subject string) {
 	k.n = len(subject)
 	h := c.seed ^ uint64(len(subject))
 	for i := 0; i < len(subject); i += 8 {
-		w := word(subject, i)
+		var w uint64
+		if len(subject)-i >= 8 {
+			w = load32(subject, i) | load32(subject, i+4)<<32 // word, inline
+		} else {
+			w = word(subject, i)
+		}
 		k.words[i/8] = w
 		h = (h ^ w) * 0x9e3779b97f4a7c15
 	}

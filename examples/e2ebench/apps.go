@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -71,13 +72,37 @@ func identity(u *user) (intercom.User, bool) {
 	return intercom.User{ID: u.id, Email: u.email, Name: u.name}, true
 }
 
-func pageData(u *user) map[string]any {
+// pageData is the page's data for u. The padded app's has an HTML comment
+// as long as an identified snippet under Intercom: the same bytes on the
+// wire, without Intercom's code.
+func pageData(u *user, cfg string) map[string]any {
 	name := ""
 	if u != nil {
 		name = u.name
 	}
-	return map[string]any{"Title": "Pricing", "User": name, "Plans": plans}
+	data := map[string]any{"Title": "Pricing", "User": name, "Plans": plans}
+	if cfg == "padded" {
+		data["Intercom"] = padding
+	}
+	return data
 }
+
+// withIntercom reports whether cfg's app has the Intercom middleware.
+func withIntercom(cfg string) bool { return cfg == "helper" || cfg == "inject" }
+
+// padding is an HTML comment as long as the snippet of users[0], whose
+// snippet is as long as every other user's (same-length ids, emails and
+// names).
+var padding = func() template.HTML {
+	m, err := messenger()
+	if err != nil {
+		panic(err) // a constant Config: New does not fail on it
+	}
+	identified, _ := identity(&users[0])
+	n := len(m.Render(intercom.Visitor{User: &identified}))
+	const open, close = "<!-- ", " -->"
+	return template.HTML(open + strings.Repeat("x", n-len(open)-len(close)) + close) //nolint:gosec // a constant comment
+}()
 
 func messenger() (*intercom.Messenger, error) {
 	// A made-up app id and secret: nothing leaves the machine.
@@ -121,7 +146,7 @@ func ginApp(cfg string) (server, error) {
 	r.SetHTMLTemplate(page)
 	r.Use(func(c *gin.Context) { c.Set(userKey, signIn()) })
 	userOf := func(c *gin.Context) *user { u, _ := c.Value(userKey).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -132,7 +157,7 @@ func ginApp(cfg string) (server, error) {
 		r.Use(intercomgin.Inject())
 	}
 	r.GET("/", func(c *gin.Context) {
-		data := gin.H(pageData(userOf(c)))
+		data := gin.H(pageData(userOf(c), cfg))
 		if cfg == "helper" {
 			data = intercomgin.Data(c, data)
 		}
@@ -157,7 +182,7 @@ func echoApp(cfg string) (server, error) {
 		return func(c echo4.Context) error { c.Set(userKey, signIn()); return next(c) }
 	})
 	userOf := func(c echo4.Context) *user { u, _ := c.Get(userKey).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -170,7 +195,7 @@ func echoApp(cfg string) (server, error) {
 	if cfg == "inject" {
 		e.Use(intercomecho.Inject())
 	}
-	e.GET("/", func(c echo4.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c))) })
+	e.GET("/", func(c echo4.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c), cfg)) })
 	return echoServer{e}, nil
 }
 
@@ -200,7 +225,7 @@ func echov5App(cfg string) (server, error) {
 		return func(c *echo5.Context) error { c.Set(userKey, signIn()); return next(c) }
 	})
 	userOf := func(c *echo5.Context) *user { u, _ := c.Get(userKey).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -213,7 +238,7 @@ func echov5App(cfg string) (server, error) {
 	if cfg == "inject" {
 		e.Use(intercomechov5.Inject())
 	}
-	e.GET("/", func(c *echo5.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c))) })
+	e.GET("/", func(c *echo5.Context) error { return c.Render(http.StatusOK, "page", pageData(userOf(c), cfg)) })
 	// Echo v5 serves through a plain http.Server.
 	return newHTTPServer(e), nil
 }
@@ -235,7 +260,7 @@ func fiberApp(cfg string) (server, error) {
 	app := fiber2.New(fiber2.Config{DisableStartupMessage: true, Views: views})
 	app.Use(func(c *fiber2.Ctx) error { c.Locals(userKey, signIn()); return c.Next() })
 	userOf := func(c *fiber2.Ctx) *user { u, _ := c.Locals(userKey).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -246,7 +271,7 @@ func fiberApp(cfg string) (server, error) {
 		app.Use(intercomfiber.Inject())
 	}
 	app.Get("/", func(c *fiber2.Ctx) error {
-		data := fiber2.Map(pageData(userOf(c)))
+		data := fiber2.Map(pageData(userOf(c), cfg))
 		if cfg == "helper" {
 			data = intercomfiber.Data(c, data)
 		}
@@ -263,7 +288,7 @@ func fiberv3App(cfg string) (server, error) {
 	app := fiber3.New(fiber3.Config{Views: views})
 	app.Use(func(c fiber3.Ctx) error { c.Locals(userKey, signIn()); return c.Next() })
 	userOf := func(c fiber3.Ctx) *user { u, _ := c.Locals(userKey).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -274,7 +299,7 @@ func fiberv3App(cfg string) (server, error) {
 		app.Use(intercomfiberv3.Inject())
 	}
 	app.Get("/", func(c fiber3.Ctx) error {
-		data := fiber3.Map(pageData(userOf(c)))
+		data := fiber3.Map(pageData(userOf(c), cfg))
 		if cfg == "helper" {
 			data = intercomfiberv3.Data(c, data)
 		}
@@ -304,7 +329,7 @@ func nethttpApp(cfg string) (server, error) {
 		})
 	})
 	userOf := func(r *http.Request) *user { u, _ := r.Context().Value(ctxKey{}).(*user); return u }
-	if cfg != "bare" {
+	if withIntercom(cfg) {
 		m, err := messenger()
 		if err != nil {
 			return nil, err
@@ -315,7 +340,7 @@ func nethttpApp(cfg string) (server, error) {
 		r.Use(intercomhttp.Inject())
 	}
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-		data := pageData(userOf(r))
+		data := pageData(userOf(r), cfg)
 		if cfg == "helper" {
 			data = intercomhttp.Data(r, data)
 		}

@@ -35,7 +35,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -52,6 +54,7 @@ func main() {
 		conns    = flag.Int("connections", 16, "wrk connections")
 		threads  = flag.Int("threads", 1, "wrk threads")
 		wrk      = flag.String("wrk", "wrk", "the wrk binary")
+		profiles = flag.String("cpuprofile", "", "directory to write a CPU profile of each measured run to (ADAPTER-CONFIG-ROUND.pprof)")
 	)
 	flag.Parse()
 	if _, err := exec.LookPath(*wrk); err != nil {
@@ -63,7 +66,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "e2ebench:", err)
 		os.Exit(2)
 	}
-	r := runner{wrk: *wrk, duration: *duration, warmup: *warmup, conns: *conns, threads: *threads}
+	r := runner{wrk: *wrk, duration: *duration, warmup: *warmup, conns: *conns, threads: *threads, profiles: *profiles}
 	fmt.Printf("e2ebench: %s, GOMAXPROCS %d, %d rounds × %s per configuration, wrk -t%d -c%d\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), *rounds, *duration, *threads, *conns)
 	for _, a := range selected {
@@ -71,7 +74,7 @@ func main() {
 		for round := range *rounds {
 			order := rotate(configs, round)
 			for _, cfg := range order {
-				res, err := r.measure(a, cfg)
+				res, err := r.measure(a, cfg, round)
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "e2ebench: %s %s: %v\n", a.name, cfg, err)
 					os.Exit(1)
@@ -86,8 +89,11 @@ func main() {
 	}
 }
 
-// configs are the three apps of each adapter; bare is the baseline.
-var configs = []string{"bare", "helper", "inject"}
+// configs are the apps of each adapter: bare is the baseline; padded is
+// the bare app with an HTML comment as long as the snippet in the page,
+// which tells what the extra bytes cost on their own (the wire, the
+// kernel, the collector); helper and inject have Intercom.
+var configs = []string{"bare", "padded", "helper", "inject"}
 
 func rotate(s []string, n int) []string {
 	n %= len(s)
@@ -140,11 +146,12 @@ type runner struct {
 	wrk              string
 	duration, warmup time.Duration
 	conns, threads   int
+	profiles         string // a directory for CPU profiles, or ""
 }
 
 // measure serves a's app for cfg on loopback, checks one page, warms it up
 // and runs wrk against it, counting this process's CPU time over the run.
-func (r runner) measure(a adapterApps, cfg string) (result, error) {
+func (r runner) measure(a adapterApps, cfg string, round int) (result, error) {
 	srv, err := a.build(cfg)
 	if err != nil {
 		return result{}, err
@@ -172,9 +179,14 @@ func (r runner) measure(a adapterApps, cfg string) (result, error) {
 		return result{}, err
 	}
 	runtime.GC()
+	stop, err := r.profile(fmt.Sprintf("%s-%s-%d.pprof", a.name, cfg, round+1))
+	if err != nil {
+		return result{}, err
+	}
 	before := cpuTime()
 	out, err := r.run(url, r.duration)
 	cpu := cpuTime() - before
+	stop()
 	if err != nil {
 		return result{}, err
 	}
@@ -187,6 +199,28 @@ func (r runner) measure(a adapterApps, cfg string) (result, error) {
 	}
 	res.cpuPerReq = cpu / time.Duration(res.requests)
 	return res, nil
+}
+
+// profile starts a CPU profile to file name in r.profiles, when set, and
+// returns what stops it.
+func (r runner) profile(name string) (stop func(), err error) {
+	if r.profiles == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(r.profiles, name))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2ebench:", err)
+		}
+	}, nil
 }
 
 // checkPage fetches one page and checks it is what cfg should serve: a
@@ -206,7 +240,7 @@ func checkPage(url, cfg string) error {
 	}
 	n := bytes.Count(body, []byte(`id="IntercomSettingsScriptTag"`))
 	want := 1
-	if cfg == "bare" {
+	if !withIntercom(cfg) {
 		want = 0
 	}
 	if n != want || (want == 1 && !bytes.Contains(body, []byte(`"user_hash":"`))) {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"io"
 	"net"
+	"net/http"
+	"slices"
 	"testing"
 	"time"
 )
@@ -69,22 +72,24 @@ func TestParseLatency(t *testing.T) {
 }
 
 func TestRotate(t *testing.T) {
+	in := []string{"bare", "helper", "inject"}
 	for n, want := range [][]string{
 		{"bare", "helper", "inject"},
 		{"helper", "inject", "bare"},
 		{"inject", "bare", "helper"},
 		{"bare", "helper", "inject"},
 	} {
-		got := rotate(configs, n)
-		if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
-			t.Errorf("rotate(configs, %d) = %v, want %v", n, got, want)
+		if got := rotate(in, n); !slices.Equal(got, want) {
+			t.Errorf("rotate(%v, %d) = %v, want %v", in, n, got, want)
 		}
 	}
 }
 
-// TestApps serves each adapter's three apps once and checks their pages: a
-// snippet with a user_hash on the helper and inject pages, none on bare.
+// TestApps serves each adapter's apps once and checks their pages: a
+// snippet with a user_hash on the helper and inject pages, none on bare and
+// padded; and the padded page is exactly as long as the helper page.
 func TestApps(t *testing.T) {
+	lengths := make(map[string]int)
 	for _, a := range adapters {
 		for _, cfg := range configs {
 			t.Run(a.name+"/"+cfg, func(t *testing.T) {
@@ -95,9 +100,11 @@ func TestApps(t *testing.T) {
 				ln := listen(t)
 				done := make(chan error, 1)
 				go func() { done <- srv.Serve(ln) }()
-				if err := checkPage("http://"+ln.Addr().String()+"/", cfg); err != nil {
+				url := "http://" + ln.Addr().String() + "/"
+				if err := checkPage(url, cfg); err != nil {
 					t.Error(err)
 				}
+				lengths[a.name+"/"+cfg] = pageLength(t, url)
 				if err := srv.Shutdown(t.Context()); err != nil {
 					t.Error(err)
 				}
@@ -106,7 +113,25 @@ func TestApps(t *testing.T) {
 				}
 			})
 		}
+		if p, h := lengths[a.name+"/padded"], lengths[a.name+"/helper"]; p != h || p == 0 {
+			t.Errorf("%s: the padded page has %d bytes, the helper page %d", a.name, p, h)
+		}
 	}
+}
+
+// pageLength returns the length of the body GET url answers.
+func pageLength(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url) //nolint:gosec // a loopback URL of the test's own server
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(body)
 }
 
 func listen(t *testing.T) net.Listener {

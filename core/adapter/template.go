@@ -231,13 +231,18 @@ func findPlaceholdersWith(text *scan.Text, page []byte, ph string, found []span)
 			i = up
 		}
 		start, end := i-markerHead, i+len(markerTail)
-		if start >= 0 && bytes.EqualFold(page[start:end], []byte(placeholderMarker)) {
+		switch {
+		case start >= 0 && len(page)-start >= placeholderLen && string(page[start:start+placeholderLen]) == ph:
+			// The render's own placeholder, whole: the common case, one
+			// comparison.
+			end = start + placeholderLen
+			found = append(found, span{start, end, text.At(page, start)})
+		case start >= 0 && bytes.EqualFold(page[start:end], []byte(placeholderMarker)):
 			for end < len(page) && end-start < placeholderLen && isHex(page[end]) {
 				end++
 			}
-			expand := end-start == placeholderLen && string(page[start:end]) == ph && text.At(page, start)
-			found = append(found, span{start, end, expand})
-		} else {
+			found = append(found, span{start, end, false})
+		default:
 			end = i + 1
 		}
 		if lo >= 0 && lo < end {

@@ -207,7 +207,7 @@ func (r runner) profile(name string) (stop func(), err error) {
 	if r.profiles == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(filepath.Join(r.profiles, name))
+	f, err := os.Create(filepath.Join(r.profiles, name)) //nolint:gosec // the directory the user named with -cpuprofile
 	if err != nil {
 		return nil, err
 	}

@@ -31,9 +31,12 @@ func parseClientIP(s string) (netip.Addr, bool) {
 // IsInternal reports whether clientIP is inside one of Config.InternalIPs.
 // An empty or unparsable address is not internal.
 func (m *Messenger) IsInternal(clientIP string) bool {
-	if len(m.internal) == 0 {
-		return false
-	}
+	// Small enough to inline: most Messengers have no internal ranges, and
+	// every snippet asks.
+	return len(m.internal) > 0 && m.isInternal(clientIP)
+}
+
+func (m *Messenger) isInternal(clientIP string) bool {
 	a, ok := parseClientIP(clientIP)
 	if !ok {
 		return false

@@ -135,8 +135,7 @@ func (m *Messenger) AppendSnippet(dst []byte, v Visitor) []byte {
 	if m.appID == "" {
 		return dst
 	}
-	// The checks inline for the common case: no internal ranges, no nonce.
-	internal := len(m.internal) > 0 && m.IsInternal(v.ClientIP)
+	internal := m.IsInternal(v.ClientIP)
 	nonce := v.Nonce
 	if nonce != "" {
 		nonce = m.checkNonce(nonce)
@@ -250,7 +249,7 @@ func (m *Messenger) Render(v Visitor) template.HTML {
 	// The snippet is built from validated config and JSON escaped for a
 	// script context; it is safe HTML by construction (see appendString).
 	if v.Nonce == "" && !hasCalls(v.Calls) {
-		vi := variant(len(m.internal) > 0 && m.IsInternal(v.ClientIP), v.Shutdown)
+		vi := variant(m.IsInternal(v.ClientIP), v.Shutdown)
 		p := &m.parts[vi]
 		planned := len(v.Attributes) == 0
 		if planned && v.User == nil {
@@ -260,20 +259,19 @@ func (m *Messenger) Render(v Visitor) template.HTML {
 		// keeping.
 		if !m.jwt || m.jwtLifetime == 0 {
 			bp := bufPool.Get().(*[]byte)
+			var b []byte
 			var html string
 			if planned {
 				// The fields between the plan's constant opening and
 				// closing, which the cache compares.
 				r, i := m.plannedRequest(v.User)
-				b := m.appendPlannedFields((*bp)[:0], &r, &m.plans[i])
+				b = m.appendPlannedFields((*bp)[:0], &r, &m.plans[i])
 				html = m.recent.render(snippetKey(vi, i), p.heads[i], b, p.tails[i])
-				*bp = b
 			} else {
-				b := m.appendSettingsGeneral((*bp)[:0], &v)
+				b = m.appendSettingsGeneral((*bp)[:0], &v)
 				html = m.recent.render(snippetKey(vi, uint8(len(m.plans))), p.head, b, p.tail)
-				*bp = b
 			}
-			putBuf(bp, *bp)
+			putBuf(bp, b)
 			return template.HTML(html) //nolint:gosec // escaped by construction
 		}
 	}

@@ -67,6 +67,31 @@ type request struct {
 	identity userField // fJWT, fHash, or numUserFields for none
 }
 
+// newRequest returns the request of a visitor with user u (nil for none)
+// and attributes attrs, the user's identity fields taken as final and no
+// identity verification chosen yet (see identity).
+func newRequest(u *User, attrs Attributes) request {
+	r := request{u: u, attrs: attrs, identity: numUserFields}
+	if u != nil {
+		r.uid, r.email = u.ID, u.Email
+	}
+	return r
+}
+
+// identity returns how r's visitor is verified: fJWT, fHash, or
+// numUserFields for not at all (no secret, or neither user_id nor email).
+func (m *Messenger) identity(r *request) userField {
+	switch {
+	case m.signer == nil:
+		return numUserFields
+	case m.jwt && r.uid != "":
+		return fJWT
+	case r.uid != "" || r.email != "":
+		return fHash
+	}
+	return numUserFields
+}
+
 // fields returns the set of user fields the visitor has (bit 1<<f).
 func (r *request) fields() uint16 {
 	var have uint16
@@ -117,10 +142,7 @@ func (m *Messenger) appendSettings(dst []byte, v *Visitor) []byte {
 // appendSettingsGeneral is appendSettings for any visitor: the three
 // sources merged key by key.
 func (m *Messenger) appendSettingsGeneral(dst []byte, v *Visitor) []byte {
-	r := request{u: v.User, attrs: v.Attributes, identity: numUserFields}
-	if r.u != nil {
-		r.uid, r.email = r.u.ID, r.u.Email
-	}
+	r := newRequest(v.User, v.Attributes)
 
 	var abuf [24]string
 	akeys := abuf[:0]
@@ -175,14 +197,7 @@ func (m *Messenger) appendSettingsGeneral(dst []byte, v *Visitor) []byte {
 	}
 	slices.Sort(akeys)
 
-	if m.signer != nil {
-		switch {
-		case m.jwt && r.uid != "":
-			r.identity = fJWT
-		case r.uid != "" || r.email != "":
-			r.identity = fHash
-		}
-	}
+	r.identity = m.identity(&r)
 	var ubuf [numUserFields]userField
 	ukeys := ubuf[:0]
 	have := r.fields()

@@ -159,18 +159,9 @@ func (m *Messenger) appendObjectEntry(dst []byte, f userField, r *request) []byt
 // plannedRequest returns the request of a visitor whose User is u and who
 // has no Attributes, and the index of its settings plan in m.plans.
 func (m *Messenger) plannedRequest(u *User) (request, uint8) {
-	r := request{u: u, identity: numUserFields}
-	if u != nil {
-		r.uid, r.email = u.ID, u.Email
-	}
-	if m.signer != nil {
-		switch {
-		case m.jwt && r.uid != "":
-			r.identity = fJWT
-			return r, 1
-		case r.uid != "" || r.email != "":
-			r.identity = fHash
-		}
+	r := newRequest(u, nil)
+	if r.identity = m.identity(&r); r.identity == fJWT {
+		return r, 1
 	}
 	return r, 0
 }

@@ -57,9 +57,9 @@ type InjectWriter struct {
 	active  bool
 	added   int // length of the inserted snippet
 	inj     scan.Injector
-	small   *gathered // coalesced small writes, see Write; pooled, from the first to finish
-	sniff   []byte    // the first writes of a body net/http would sniff, see Write
-	hold    bool      // SniffFirst: hold them with a deferredHeaders writer too
+	small   *pageWriter // coalesced small writes, see Write; pooled, from the first to finish
+	sniff   []byte      // the first writes of a body net/http would sniff, see Write
+	hold    bool        // SniffFirst: hold them with a deferredHeaders writer too
 }
 
 // sniffLen is how much of a body without a Content-Type net/http sniffs:
@@ -78,24 +78,11 @@ const (
 	coalesceSize  = 4 << 10
 )
 
-// gathered is a buffer of small writes and the offsets where each ended.
-type gathered struct {
-	buf  []byte
-	ends []int
-}
-
-func (g *gathered) add(p []byte) {
-	g.buf = append(g.buf, p...)
-	g.ends = append(g.ends, len(g.buf))
-}
-
-func (g *gathered) addString(s string) {
-	g.buf = append(g.buf, s...)
-	g.ends = append(g.ends, len(g.buf))
-}
-
+// gatherPool holds the buffers small writes are gathered in: a pageWriter,
+// which keeps where each write ended, as RenderTemplate's page buffer does,
+// for the same reason (the scanner's memo looks a write up at a time).
 var gatherPool = sync.Pool{New: func() any {
-	return &gathered{buf: make([]byte, 0, coalesceSize), ends: make([]int, 0, coalesceSize/16)}
+	return &pageWriter{buf: make([]byte, 0, coalesceSize), ends: make([]int, 0, coalesceSize/16)}
 }}
 
 // headerEditor is the part of a response's headers whole-page install
@@ -315,7 +302,7 @@ func (w *InjectWriter) body(p []byte) (int, error) {
 		return w.ResponseWriter.Write(p)
 	}
 	if len(p) < coalesceBelow && w.gather(len(p)) {
-		w.small.add(p)
+		_, _ = w.small.Write(p) // a pageWriter does not fail
 		return len(p), nil
 	}
 	if err := w.flushSmall(); err != nil {
@@ -328,7 +315,7 @@ func (w *InjectWriter) body(p []byte) (int, error) {
 // small strings are gathered without a conversion.
 func (w *InjectWriter) WriteString(s string) (int, error) {
 	if w.decided && w.active && len(s) < coalesceBelow && w.gather(len(s)) {
-		w.small.addString(s)
+		_, _ = w.small.WriteString(s)
 		return len(s), nil
 	}
 	return w.Write([]byte(s))
@@ -338,7 +325,7 @@ func (w *InjectWriter) WriteString(s string) (int, error) {
 // it first when they do not.
 func (w *InjectWriter) gather(n int) bool {
 	if w.small == nil {
-		w.small = gatherPool.Get().(*gathered)
+		w.small = gatherPool.Get().(*pageWriter)
 	}
 	if len(w.small.buf)+n <= cap(w.small.buf) {
 		return true
@@ -351,7 +338,7 @@ func (w *InjectWriter) flushSmall() error {
 		return nil
 	}
 	_, err := w.inj.WriteChunks(w.small.buf, w.small.ends)
-	w.small.buf, w.small.ends = w.small.buf[:0], w.small.ends[:0]
+	w.small.reset()
 	return err
 }
 
@@ -359,7 +346,7 @@ func (w *InjectWriter) flushSmall() error {
 // is finished.
 func (w *InjectWriter) releaseSmall() {
 	if w.small != nil {
-		w.small.buf, w.small.ends = w.small.buf[:0], w.small.ends[:0]
+		w.small.reset()
 		gatherPool.Put(w.small)
 		w.small = nil
 	}

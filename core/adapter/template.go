@@ -297,9 +297,12 @@ func (w *pageWriter) WriteString(s string) (int, error) {
 }
 
 // release empties w and returns it to pagePool, unless it grew too big.
+// reset empties w, keeping its buffers.
+func (w *pageWriter) reset() { w.buf, w.ends = w.buf[:0], w.ends[:0] }
+
 func (w *pageWriter) release() {
 	if cap(w.buf) <= maxPooledPage && cap(w.ends) <= maxPooledWrites {
-		w.buf, w.ends = w.buf[:0], w.ends[:0]
+		w.reset()
 		pagePool.Put(w)
 	}
 }

@@ -2,6 +2,7 @@ package adapter
 
 import (
 	"net/http"
+	"net/textproto"
 	"strings"
 )
 
@@ -34,8 +35,8 @@ func requestCookie(h http.Header, name string) (string, bool) {
 			part, line, _ = strings.Cut(line, ";")
 			// As net/http: the part is trimmed, then its name; the value
 			// keeps white space after the "=".
-			k, v, _ := strings.Cut(trimOWS(part), "=")
-			if trimOWS(k) != name {
+			k, v, _ := strings.Cut(textproto.TrimString(part), "=")
+			if textproto.TrimString(k) != name {
 				continue
 			}
 			if v, ok := cookieValue(v); ok {
@@ -45,19 +46,6 @@ func requestCookie(h http.Header, name string) (string, bool) {
 	}
 	return "", false
 }
-
-// trimOWS trims what textproto.TrimString trims: ASCII space, tab, CR, LF.
-func trimOWS(s string) string {
-	for s != "" && isOWS(s[0]) {
-		s = s[1:]
-	}
-	for s != "" && isOWS(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-func isOWS(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
 
 // cookieValue is net/http's parseCookieValue with double quotes allowed:
 // quotes around the value are removed, and a value with a byte a cookie

@@ -3,9 +3,6 @@ package intercomfiber_test
 import (
 	"io"
 	"net/http/httptest"
-	"regexp"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v3"
@@ -17,59 +14,6 @@ import (
 	"github.com/goanalytical/intercom/conformance"
 	intercom "github.com/goanalytical/intercom/core"
 )
-
-// strictCSP is the README's strict nonce policy: scripts only by nonce (the
-// snippet carries it, and 'strict-dynamic' lets it add the widget script),
-// and from m.CSP() what else the Messenger needs. The fixed part is built
-// once.
-func strictCSP(m *intercom.Messenger) func(nonce string) string {
-	rest := "object-src 'none'; base-uri 'none'"
-	for _, d := range m.CSP() {
-		if d.Name != "script-src" {
-			rest += "; " + d.Name + " 'self' " + strings.Join(d.Sources, " ")
-		}
-	}
-	return func(nonce string) string { return "script-src 'nonce-" + nonce + "' 'strict-dynamic'; " + rest }
-}
-
-// loaderNonce is where the loader gives the widget script the nonce.
-var loaderNonce = regexp.MustCompile(`setAttribute\("nonce","([^"]*)"\)`)
-
-// checkStrictPolicy checks a page against the Content-Security-Policy it was
-// sent with: the snippet's nonce attribute, the nonce the loader puts on the
-// widget script and the policy's are one; scripts run by that nonce only
-// (no 'unsafe-inline', no host allowlist to fall back on); every other
-// source the Messenger needs is allowed. It returns the nonce.
-func checkStrictPolicy(t *testing.T, m *intercom.Messenger, policy, page string) string {
-	t.Helper()
-	directives := map[string][]string{}
-	for _, d := range strings.Split(policy, ";") {
-		if f := strings.Fields(d); len(f) > 0 {
-			_, dup := directives[f[0]]
-			require.False(t, dup, "directive %s twice in %q", f[0], policy)
-			directives[f[0]] = f[1:]
-		}
-	}
-	s, err := conformance.FindSnippet([]byte(page))
-	require.NoError(t, err, "the page's snippet; page: %s", page)
-	require.NotEmpty(t, s.Nonce, "the snippet has no nonce attribute")
-	assert.Equal(t, []string{"'nonce-" + s.Nonce + "'", "'strict-dynamic'"}, directives["script-src"],
-		"script-src: the snippet's nonce, and 'strict-dynamic' for the widget script it adds")
-	got := loaderNonce.FindAllStringSubmatch(s.Loader, -1)
-	require.Len(t, got, 1, "the loader sets the widget script's nonce once: %s", s.Loader)
-	assert.Equal(t, s.Nonce, got[0][1], "the loader's setAttribute(\"nonce\")")
-	assert.Equal(t, []string{"'none'"}, directives["object-src"])
-	assert.Equal(t, []string{"'none'"}, directives["base-uri"])
-	for _, d := range m.CSP() {
-		if d.Name == "script-src" {
-			continue
-		}
-		for _, src := range d.Sources {
-			assert.True(t, slices.Contains(directives[d.Name], src), "%s does not allow %s, which the Messenger needs", d.Name, src)
-		}
-	}
-	return s.Nonce
-}
 
 // TestCSPRecipeHelmet is the README's recipe for fiber v3's helmet, whose
 // ContentSecurityPolicy is one string for every response and so cannot
@@ -83,7 +27,7 @@ func TestCSPRecipeHelmet(t *testing.T) {
 
 	app := fiber.New()
 	// The recipe, as in the README.
-	csp := strictCSP(m)
+	csp := conformance.StrictPolicy(m)
 	app.Use(helmet.New(helmet.Config{
 		// Not helmet's require-corp: widget.intercom.io sends no
 		// Cross-Origin-Resource-Policy, so the browser would block it.
@@ -123,7 +67,7 @@ func TestCSPRecipeHelmet(t *testing.T) {
 
 		policies := resp.Header.Values(fiber.HeaderContentSecurityPolicy)
 		require.Len(t, policies, 1, "%s: one policy", path)
-		nonce := checkStrictPolicy(t, m, policies[0], string(body))
+		nonce := conformance.CheckStrictPolicy(t, m, policies[0], string(body))
 		assert.False(t, seen[nonce], "%s: a nonce used twice", path)
 		seen[nonce] = true
 		assert.Equal(t, "unsafe-none", resp.Header.Get("Cross-Origin-Embedder-Policy"))

@@ -3,10 +3,12 @@ package adapter_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"maps"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	ttemplate "text/template"
@@ -53,6 +55,21 @@ func TestData(t *testing.T) {
 		{name: "nil data", request: "active", want: pageData{}},
 		{name: "skipped request", request: "skipped", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
 		{name: "nil request", request: "nil", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
+	}
+	// Maps on both sides of the size at which the copy changes method (a
+	// clone below eight keys, key by key from eight).
+	for _, n := range []int{6, 7, 8, 9, 30} {
+		data := pageData{"intercom_n": n}
+		for i := range n - 1 {
+			data["key"+strconv.Itoa(i)] = i
+		}
+		tests = append(tests, struct {
+			name      string
+			request   string
+			data      pageData
+			wantAttrs intercom.Attributes
+			want      pageData
+		}{fmt.Sprintf("%d keys", n), "active", data, intercom.Attributes{"n": n}, maps.Clone(data)})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,11 +29,26 @@ import (
 	intercom "github.com/goanalytical/intercom/core"
 )
 
-// pageHTML is the small page every app serves: a head, a navigation bar,
-// a heading and a list of plans. {{ .Intercom }} renders the snippet on the
-// helper path and nothing in the bare and inject apps, whose data has no
-// Intercom key.
-const pageHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+// pages are the pages an app can serve (-page). Both render the visitor's
+// name and, on the helper path, {{ .Intercom }}: the snippet there, nothing
+// in the bare and inject apps, whose data has no Intercom key.
+//
+//   - small: about 1 KB, a head, a navigation bar, a heading and a list of
+//     plans. The snippet more than doubles it, so its ratios are near the
+//     worst case.
+//   - typical: about 30 KB, the size of a median HTML document on the web
+//     (the HTTP Archive's): a dashboard with a navigation bar, a side menu,
+//     a table of 60 orders and a footer.
+var pages = map[string]*template.Template{
+	"small":   template.Must(template.New("page").Parse(smallHTML)),
+	"typical": template.Must(template.New("page").Parse(typicalHTML)),
+}
+
+// page is the page every app serves, set from -page before the apps are
+// built.
+var page = pages["small"]
+
+const smallHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
 	`<meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ .Title }}</title>` +
 	`<link rel="stylesheet" href="/static/site.css"></head><body>` +
 	`<header><nav><a href="/">Home</a> <a href="/pricing">Pricing</a> <a href="/docs">Docs</a> ` +
@@ -42,11 +57,91 @@ const pageHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
 	`{{ range .Plans }}<li><strong>{{ .Name }}</strong> {{ .Price }} per month</li>{{ end }}` +
 	`</ul></main><footer><p>Example Inc.</p></footer>{{ .Intercom }}</body></html>`
 
-var page = template.Must(template.New("page").Parse(pageHTML))
+const typicalHTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Orders · Example Inc.</title>
+  <link rel="stylesheet" href="/static/site.css">
+  <link rel="icon" href="/static/favicon.svg">
+  <script src="/static/app.js" defer></script>
+</head>
+<body class="dashboard">
+  <header class="top">
+    <a class="brand" href="/">Example Inc.</a>
+    <nav aria-label="Main">
+      <a href="/dashboard">Dashboard</a> <a href="/orders" aria-current="page">Orders</a>
+      <a href="/customers">Customers</a> <a href="/products">Products</a> <a href="/reports">Reports</a>
+      <a href="/settings">Settings</a>
+    </nav>
+    <form class="search" action="/search" method="get"><input type="search" name="q" placeholder="Search orders"></form>
+    <a class="account" href="/account">{{ .User }}</a>
+  </header>
+  <div class="layout">
+    <aside class="side">
+      <h2>Filters</h2>
+      <ul>
+        <li><a href="/orders?status=open">Open</a></li><li><a href="/orders?status=paid">Paid</a></li>
+        <li><a href="/orders?status=shipped">Shipped</a></li><li><a href="/orders?status=refunded">Refunded</a></li>
+      </ul>
+      <h2>Plans</h2>
+      <ul>{{ range .Plans }}<li>{{ .Name }}: {{ .Price }}</li>{{ end }}</ul>
+    </aside>
+    <main>
+      <h1>{{ .Title }}</h1>
+      <p class="lead">The orders of the last 30 days, newest first.</p>
+      <table class="orders">
+        <thead><tr><th>Order</th><th>Customer</th><th>Email</th><th>Status</th><th>Items</th><th>Total</th><th>Placed</th><th></th></tr></thead>
+        <tbody>
+{{- range .Orders }}
+          <tr class="status-{{ .Status }}">
+            <td><a href="/orders/{{ .ID }}">#{{ .ID }}</a></td>
+            <td>{{ .Customer }}</td>
+            <td><a href="mailto:{{ .Email }}">{{ .Email }}</a></td>
+            <td><span class="badge badge-{{ .Status }}">{{ .Status }}</span></td>
+            <td>{{ .Items }}</td>
+            <td class="num">{{ .Total }}</td>
+            <td><time datetime="{{ .Placed }}">{{ .Placed }}</time></td>
+            <td><a class="button" href="/orders/{{ .ID }}/edit">Edit</a> <a class="button" href="/orders/{{ .ID }}/invoice">Invoice</a></td>
+          </tr>
+{{- end }}
+        </tbody>
+      </table>
+      <nav class="pages" aria-label="Pages"><a href="/orders?page=1">1</a> <a href="/orders?page=2">2</a> <a href="/orders?page=3">3</a> <a href="/orders?page=2">Next</a></nav>
+    </main>
+  </div>
+  <footer>
+    <p><a href="/about">About</a> · <a href="/privacy">Privacy</a> · <a href="/terms">Terms</a> · <a href="/status">Status</a></p>
+    <p>© Example Inc.</p>
+  </footer>
+  {{ .Intercom }}
+</body>
+</html>
+`
 
 type plan struct{ Name, Price string }
 
 var plans = []plan{{"Starter", "$0"}, {"Team", "$29"}, {"Business", "$99"}, {"Enterprise", "Talk to us"}}
+
+// order is a row of the typical page's table.
+type order struct {
+	ID, Items                              int
+	Customer, Email, Status, Total, Placed string
+}
+
+var orders = func() (o [60]order) {
+	statuses := [...]string{"open", "paid", "shipped", "refunded"}
+	for i := range o {
+		n := strconv.Itoa(2000 + i)
+		o[i] = order{
+			ID: 48000 + i, Items: 1 + i%7,
+			Customer: "Customer " + n, Email: "customer" + n + "@example.com", Status: statuses[i%len(statuses)],
+			Total: "$" + strconv.Itoa(19+i*7) + ".00", Placed: fmt.Sprintf("2026-11-%02d", 1+i%30),
+		}
+	}
+	return o
+}()
 
 // user is a signed-in visitor; the stand-in auth middleware signs in each of
 // users in turn.
@@ -80,7 +175,7 @@ func pageData(u *user, cfg string) map[string]any {
 	if u != nil {
 		name = u.name
 	}
-	data := map[string]any{"Title": "Pricing", "User": name, "Plans": plans}
+	data := map[string]any{"Title": "Pricing", "User": name, "Plans": plans, "Orders": orders[:]}
 	if cfg == "padded" {
 		data["Intercom"] = padding
 	}

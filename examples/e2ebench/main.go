@@ -3,23 +3,27 @@
 // (Inject), served on loopback and driven by wrk, a real load generator
 // (Debian: apt-get install wrk).
 //
-//	go run ./examples/e2ebench                      # every adapter, 5 rounds of 5 s
-//	go run ./examples/e2ebench -adapters gin,fiber -rounds 3 -duration 3s
+//	go run ./examples/e2ebench                      # every adapter, typical page, 10 rounds of 2 s
+//	go run ./examples/e2ebench -page small          # the 1 KB page: near the worst case
+//	go run ./examples/e2ebench -adapters gin,fiber -rounds 20
 //
-// Every app serves the same small html/template page to a signed-in visitor
-// (one of 100 users, in turn, with identity verification), so the helper and
-// Inject pages carry an identified snippet with a user_hash. The bare app is
-// the same app without the library: the same template, the same stand-in
-// auth middleware.
+// Every app serves the same html/template page (-page: typical, about
+// 30 KB, or small, about 1 KB) to a signed-in visitor (one of 100 users, in
+// turn, with identity verification), so the helper and Inject pages carry
+// an identified snippet with a user_hash. The bare app is the same app
+// without the library: the same template, the same stand-in auth
+// middleware. The padded app is the bare app with an HTML comment as long
+// as the snippet: what the extra bytes cost on their own.
 //
-// The servers run in this process, one at a time; wrk runs in its own
-// process, so this process's CPU time (user + system, from getrusage) over a
-// run is the server's, collector included. Each round runs every
-// configuration of an adapter back to back, in an order that rotates from
-// round to round, so a slow phase of the machine lands on all of them. The
-// report gives, per adapter and configuration, the median over the rounds of
-// CPU per request, requests/s and p99 latency, and the median of each
-// round's ratio to the bare app of the same round.
+// An adapter's apps are all served at once, each on its own loopback port,
+// in this process; wrk runs in its own process and drives one app at a
+// time, so this process's CPU time (user + system, from getrusage) over a
+// run is that app's, collector included. Each round runs every
+// configuration back to back, in an order that rotates from round to
+// round, so a slow phase of the machine lands on all of them. The report
+// gives, per adapter and configuration, the median over the rounds of CPU
+// per request, requests/s and p99 latency, and the median (and quartiles,
+// for CPU) of each round's ratio to the bare app of the same round.
 package main
 
 import (
@@ -48,15 +52,22 @@ import (
 func main() {
 	var (
 		only     = flag.String("adapters", "", "comma-separated adapters to run (default: all: "+strings.Join(adapterNames(), ",")+")")
-		rounds   = flag.Int("rounds", 5, "rounds per adapter")
-		duration = flag.Duration("duration", 5*time.Second, "wrk run per configuration and round")
+		rounds   = flag.Int("rounds", 10, "rounds per adapter")
+		duration = flag.Duration("duration", 2*time.Second, "wrk run per configuration and round")
 		warmup   = flag.Duration("warmup", time.Second, "wrk run before each measured run, not counted")
 		conns    = flag.Int("connections", 16, "wrk connections")
 		threads  = flag.Int("threads", 1, "wrk threads")
 		wrk      = flag.String("wrk", "wrk", "the wrk binary")
 		profiles = flag.String("cpuprofile", "", "directory to write a CPU profile of each measured run to (ADAPTER-CONFIG-ROUND.pprof)")
+		pageName = flag.String("page", "typical", "the page every app serves: typical (about 30 KB) or small (about 1 KB, near the worst case)")
 	)
 	flag.Parse()
+	if p, ok := pages[*pageName]; ok {
+		page = p
+	} else {
+		fmt.Fprintf(os.Stderr, "e2ebench: -page %q: want typical or small\n", *pageName)
+		os.Exit(2)
+	}
 	if _, err := exec.LookPath(*wrk); err != nil {
 		fmt.Fprintf(os.Stderr, "e2ebench: %s not found (Debian: apt-get install wrk): %v\n", *wrk, err)
 		os.Exit(2)
@@ -67,20 +78,13 @@ func main() {
 		os.Exit(2)
 	}
 	r := runner{wrk: *wrk, duration: *duration, warmup: *warmup, conns: *conns, threads: *threads, profiles: *profiles}
-	fmt.Printf("e2ebench: %s, GOMAXPROCS %d, %d rounds × %s per configuration, wrk -t%d -c%d\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), *rounds, *duration, *threads, *conns)
+	fmt.Printf("e2ebench: %s, GOMAXPROCS %d, %s page, %d rounds × %s per configuration, wrk -t%d -c%d\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), *pageName, *rounds, *duration, *threads, *conns)
 	for _, a := range selected {
-		results := make(map[string][]result)
-		for round := range *rounds {
-			order := rotate(configs, round)
-			for _, cfg := range order {
-				res, err := r.measure(a, cfg, round)
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "e2ebench: %s %s: %v\n", a.name, cfg, err)
-					os.Exit(1)
-				}
-				results[cfg] = append(results[cfg], res)
-			}
+		results, err := r.measureAll(a, *rounds)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "e2ebench: %s %v\n", a.name, err)
+			os.Exit(1)
 		}
 		if err := report(os.Stdout, a.name, results); err != nil {
 			fmt.Fprintln(os.Stderr, "e2ebench:", err)
@@ -149,37 +153,69 @@ type runner struct {
 	profiles         string // a directory for CPU profiles, or ""
 }
 
-// measure serves a's app for cfg on loopback, checks one page, warms it up
-// and runs wrk against it, counting this process's CPU time over the run.
-func (r runner) measure(a adapterApps, cfg string, round int) (result, error) {
+// measureAll serves each of a's apps on a loopback port of its own, checks
+// a page of each and warms each up; then, round after round, runs wrk
+// against each in turn, in an order that rotates from round to round,
+// counting this process's CPU time over each run. Only the app wrk drives
+// is busy, so the CPU time of a run is that app's.
+func (r runner) measureAll(a adapterApps, rounds int) (map[string][]result, error) {
+	urls := make(map[string]string, len(configs))
+	for _, cfg := range configs {
+		url, stop, err := serve(a, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg, err)
+		}
+		defer stop()
+		if err := checkPage(url, cfg); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg, err)
+		}
+		if _, err := r.run(url, r.warmup); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg, err)
+		}
+		urls[cfg] = url
+	}
+	results := make(map[string][]result, len(configs))
+	for round := range rounds {
+		for _, cfg := range rotate(configs, round) {
+			res, err := r.measure(urls[cfg], fmt.Sprintf("%s-%s-%d.pprof", a.name, cfg, round+1))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", cfg, err)
+			}
+			results[cfg] = append(results[cfg], res)
+		}
+	}
+	return results, nil
+}
+
+// serve starts a's app for cfg on a loopback port and returns its URL and
+// what shuts it down.
+func serve(a adapterApps, cfg string) (url string, stop func(), err error) {
 	srv, err := a.build(cfg)
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return result{}, err
+		return "", nil, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	defer func() {
+	stop = func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 		if err := <-done; err != nil {
 			fmt.Fprintf(os.Stderr, "e2ebench: %s %s: serving: %v\n", a.name, cfg, err)
 		}
-		runtime.GC()
-	}()
-	url := "http://" + ln.Addr().String() + "/"
-	if err := checkPage(url, cfg); err != nil {
-		return result{}, err
 	}
-	if _, err := r.run(url, r.warmup); err != nil {
-		return result{}, err
-	}
+	return "http://" + ln.Addr().String() + "/", stop, nil
+}
+
+// measure runs wrk against url for r.duration, after a collection, and
+// returns its report with this process's CPU time per request.
+func (r runner) measure(url, profile string) (result, error) {
 	runtime.GC()
-	stop, err := r.profile(fmt.Sprintf("%s-%s-%d.pprof", a.name, cfg, round+1))
+	stop, err := r.profile(profile)
 	if err != nil {
 		return result{}, err
 	}
@@ -331,12 +367,28 @@ func median[T int64 | float64 | time.Duration](v []T) T {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
+// quantile is the q-quantile of v (0 ≤ q ≤ 1), interpolated between the
+// two nearest ranks.
+func quantile(v []float64, q float64) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	pos := q * float64(len(s)-1)
+	lo := int(pos)
+	if lo+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[lo] + (pos-float64(lo))*(s[lo+1]-s[lo])
+}
+
 // report prints one adapter's table: per configuration the medians over the
 // rounds, and the medians of the per-round ratios to bare.
 func report(w io.Writer, name string, results map[string][]result) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s\n", name)
-	fmt.Fprintf(&b, "  %-7s %12s %10s %10s   %8s %8s %8s\n", "config", "CPU/req", "req/s", "p99", "CPU×", "req/s×", "p99×")
+	fmt.Fprintf(&b, "  %-7s %12s %10s %10s   %8s %13s %8s %8s\n", "config", "CPU/req", "req/s", "p99", "CPU×", "CPU× q1–q3", "req/s×", "p99×")
 	bare := results["bare"]
 	for _, cfg := range configs {
 		rs := results[cfg]
@@ -350,9 +402,9 @@ func report(w io.Writer, name string, results map[string][]result) error {
 			rpsX = append(rpsX, r.rps/bare[i].rps)
 			p99X = append(p99X, float64(r.p99)/float64(bare[i].p99))
 		}
-		fmt.Fprintf(&b, "  %-7s %12s %10.0f %10s   %8.3f %8.3f %8.3f\n", cfg,
+		fmt.Fprintf(&b, "  %-7s %12s %10.0f %10s   %8.3f %6.3f–%-6.3f %8.3f %8.3f\n", cfg,
 			median(cpu).Round(10*time.Nanosecond), median(rps), median(p99).Round(time.Microsecond),
-			median(cpuX), median(rpsX), median(p99X))
+			median(cpuX), quantile(cpuX, 0.25), quantile(cpuX, 0.75), median(rpsX), median(p99X))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -38,7 +38,7 @@ import (
 //     worst case.
 //   - typical: about 30 KB, the size of a median HTML document on the web
 //     (the HTTP Archive's): a dashboard with a navigation bar, a side menu,
-//     a table of 60 orders and a footer.
+//     a table of 50 orders and a footer.
 var pages = map[string]*template.Template{
 	"small":   template.Must(template.New("page").Parse(smallHTML)),
 	"typical": template.Must(template.New("page").Parse(typicalHTML)),
@@ -130,7 +130,7 @@ type order struct {
 	Customer, Email, Status, Total, Placed string
 }
 
-var orders = func() (o [60]order) {
+var orders = func() (o [50]order) {
 	statuses := [...]string{"open", "paid", "shipped", "refunded"}
 	for i := range o {
 		n := strconv.Itoa(2000 + i)

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"html/template"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"testing"
@@ -85,36 +85,34 @@ func TestRotate(t *testing.T) {
 	}
 }
 
-// TestApps serves each adapter's apps once and checks their pages: a
-// snippet with a user_hash on the helper and inject pages, none on bare and
-// padded; and the padded page is exactly as long as the helper page.
+// TestApps serves each adapter's apps once with each page and checks them:
+// a snippet with a user_hash on the helper and inject pages, none on bare
+// and padded; and the padded page is exactly as long as the helper page.
 func TestApps(t *testing.T) {
-	lengths := make(map[string]int)
-	for _, a := range adapters {
-		for _, cfg := range configs {
-			t.Run(a.name+"/"+cfg, func(t *testing.T) {
-				srv, err := a.build(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ln := listen(t)
-				done := make(chan error, 1)
-				go func() { done <- srv.Serve(ln) }()
-				url := "http://" + ln.Addr().String() + "/"
-				if err := checkPage(url, cfg); err != nil {
-					t.Error(err)
-				}
-				lengths[a.name+"/"+cfg] = pageLength(t, url)
-				if err := srv.Shutdown(t.Context()); err != nil {
-					t.Error(err)
-				}
-				if err := <-done; err != nil {
-					t.Error(err)
-				}
-			})
+	defer func(p *template.Template) { page = p }(page)
+	for _, name := range []string{"small", "typical"} {
+		page = pages[name]
+		lengths := make(map[string]int)
+		for _, a := range adapters {
+			for _, cfg := range configs {
+				t.Run(name+"/"+a.name+"/"+cfg, func(t *testing.T) {
+					url, stop, err := serve(a, cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer stop()
+					if err := checkPage(url, cfg); err != nil {
+						t.Error(err)
+					}
+					lengths[a.name+"/"+cfg] = pageLength(t, url)
+				})
+			}
+			if p, h := lengths[a.name+"/padded"], lengths[a.name+"/helper"]; p != h || p == 0 {
+				t.Errorf("%s page, %s: the padded page has %d bytes, the helper page %d", name, a.name, p, h)
+			}
 		}
-		if p, h := lengths[a.name+"/padded"], lengths[a.name+"/helper"]; p != h || p == 0 {
-			t.Errorf("%s: the padded page has %d bytes, the helper page %d", a.name, p, h)
+		if n := lengths["gin/bare"]; name == "typical" && (n < 25<<10 || n > 35<<10) {
+			t.Errorf("the typical page has %d bytes, want about 30 KB", n)
 		}
 	}
 }
@@ -132,13 +130,4 @@ func pageLength(t *testing.T, url string) int {
 		t.Fatal(err)
 	}
 	return len(body)
-}
-
-func listen(t *testing.T) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ln
 }

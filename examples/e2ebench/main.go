@@ -52,14 +52,16 @@ import (
 func main() {
 	var (
 		only     = flag.String("adapters", "", "comma-separated adapters to run (default: all: "+strings.Join(adapterNames(), ",")+")")
-		rounds   = flag.Int("rounds", 10, "rounds per adapter")
+		rounds   = flag.Int("rounds", 12, "rounds per adapter (with -together, a multiple of 4 drives each process on each configuration equally)")
 		duration = flag.Duration("duration", 2*time.Second, "wrk run per configuration and round")
 		warmup   = flag.Duration("warmup", time.Second, "wrk run before each measured run, not counted")
 		conns    = flag.Int("connections", 16, "wrk connections")
 		threads  = flag.Int("threads", 1, "wrk threads")
 		wrk      = flag.String("wrk", "wrk", "the wrk binary")
-		profiles = flag.String("cpuprofile", "", "directory to write a CPU profile of each measured run to (ADAPTER-CONFIG-ROUND.pprof)")
+		profiles = flag.String("cpuprofile", "", "directory to write CPU profiles to: of each server process (ADAPTER-N.pprof, serving every configuration in turn), or with -together=false of each measured run (ADAPTER-CONFIG-ROUND.pprof)")
 		pageName = flag.String("page", "typical", "the page every app serves: typical (about 30 KB) or small (about 1 KB, near the worst case)")
+		together = flag.Bool("together", true, "serve each configuration from a process of its own and drive them all at once (false: one at a time, in this process)")
+		serve    = flag.String("serve", "", "ADAPTER: be a server process of the together mode (internal)")
 	)
 	flag.Parse()
 	if p, ok := pages[*pageName]; ok {
@@ -67,6 +69,13 @@ func main() {
 	} else {
 		fmt.Fprintf(os.Stderr, "e2ebench: -page %q: want typical or small\n", *pageName)
 		os.Exit(2)
+	}
+	if *serve != "" {
+		if err := serveChild(*serve, *profiles); err != nil {
+			fmt.Fprintf(os.Stderr, "e2ebench: -serve %s: %v\n", *serve, err)
+			os.Exit(1)
+		}
+		return
 	}
 	if _, err := exec.LookPath(*wrk); err != nil {
 		fmt.Fprintf(os.Stderr, "e2ebench: %s not found (Debian: apt-get install wrk): %v\n", *wrk, err)
@@ -78,10 +87,19 @@ func main() {
 		os.Exit(2)
 	}
 	r := runner{wrk: *wrk, duration: *duration, warmup: *warmup, conns: *conns, threads: *threads, profiles: *profiles}
-	fmt.Printf("e2ebench: %s, GOMAXPROCS %d, %s page, %d rounds × %s per configuration, wrk -t%d -c%d\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), *pageName, *rounds, *duration, *threads, *conns)
+	how := "configurations one at a time"
+	if *together {
+		how = "configurations together, a process each"
+	}
+	fmt.Printf("e2ebench: %s, GOMAXPROCS %d, %s page, %s, %d rounds × %s, wrk -t%d -c%d each\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), *pageName, how, *rounds, *duration, *threads, *conns)
 	for _, a := range selected {
-		results, err := r.measureAll(a, *rounds)
+		var results map[string][]result
+		if *together {
+			results, err = r.measureTogether(a, *rounds, *pageName)
+		} else {
+			results, err = r.measureAll(a, *rounds)
+		}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "e2ebench: %s %v\n", a.name, err)
 			os.Exit(1)
@@ -243,7 +261,13 @@ func (r runner) profile(name string) (stop func(), err error) {
 	if r.profiles == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(filepath.Join(r.profiles, name)) //nolint:gosec // the directory the user named with -cpuprofile
+	return startProfile(filepath.Join(r.profiles, name))
+}
+
+// startProfile starts a CPU profile to the file path and returns what stops
+// it.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path) //nolint:gosec // in the directory the user named with -cpuprofile
 	if err != nil {
 		return nil, err
 	}
@@ -262,17 +286,9 @@ func (r runner) profile(name string) (stop func(), err error) {
 // checkPage fetches one page and checks it is what cfg should serve: a
 // snippet with a user_hash for helper and inject, none for bare.
 func checkPage(url, cfg string) error {
-	resp, err := http.Get(url) //nolint:gosec // a loopback URL this program built
+	body, err := fetch(url)
 	if err != nil {
 		return err
-	}
-	body, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
 	n := bytes.Count(body, []byte(`id="IntercomSettingsScriptTag"`))
 	want := 1
@@ -283,6 +299,23 @@ func checkPage(url, cfg string) error {
 		return fmt.Errorf("GET %s: %d snippets (want %d, identified): %.300s", url, n, want, body)
 	}
 	return nil
+}
+
+// fetch returns the body of a GET of url, an error unless it answers 200.
+func fetch(url string) ([]byte, error) {
+	resp, err := http.Get(url) //nolint:gosec // a loopback URL this program built or a server process printed
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return body, nil
 }
 
 func (r runner) run(url string, d time.Duration) ([]byte, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"html/template"
 	"io"
+	"os"
 	"net/http"
 	"slices"
 	"testing"
@@ -130,4 +131,48 @@ func pageLength(t *testing.T, url string) int {
 		t.Fatal(err)
 	}
 	return len(body)
+}
+
+// TestMain lets the test binary be a server process of the together mode,
+// as the program is: startChild runs os.Executable with -serve.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "-serve" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestChild starts a server process as measureTogether does and checks what
+// it serves: each configuration's page on its own URL, its CPU time rising
+// as it serves, and a clean stop when its standard input closes.
+func TestChild(t *testing.T) {
+	c, err := startChild("nethttp", "small", "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.stop()
+	if len(c.urls) != len(configs) || c.ctrl == "" {
+		t.Fatalf("child URLs %v, control %q; want %d URLs and a control URL", c.urls, c.ctrl, len(configs))
+	}
+	var before, after time.Duration
+	if err := c.get("/cpu", &before); err != nil {
+		t.Fatal(err)
+	}
+	for i, cfg := range configs {
+		for range 200 {
+			if err := checkPage(c.urls[i], cfg); err != nil {
+				t.Fatalf("%s: %v", cfg, err)
+			}
+		}
+	}
+	if err := c.get("/gc", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.get("/cpu", &after); err != nil {
+		t.Fatal(err)
+	}
+	if before <= 0 || after <= before {
+		t.Errorf("the child's CPU time went from %v to %v over 800 pages; want it to rise", before, after)
+	}
 }

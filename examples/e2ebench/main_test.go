@@ -3,8 +3,8 @@ package main
 import (
 	"html/template"
 	"io"
-	"os"
 	"net/http"
+	"os"
 	"slices"
 	"testing"
 	"time"

@@ -71,11 +71,10 @@ type request struct {
 // and attributes attrs, the user's identity fields taken as final and no
 // identity verification chosen yet (see identity).
 func newRequest(u *User, attrs Attributes) request {
-	r := request{u: u, attrs: attrs, identity: numUserFields}
-	if u != nil {
-		r.uid, r.email = u.ID, u.Email
+	if u == nil {
+		return request{attrs: attrs, identity: numUserFields}
 	}
-	return r
+	return request{u: u, attrs: attrs, uid: u.ID, email: u.Email, identity: numUserFields}
 }
 
 // identity returns how r's visitor is verified: fJWT, fHash, or

@@ -158,12 +158,12 @@ func (m *Messenger) appendObjectEntry(dst []byte, f userField, r *request) []byt
 
 // plannedRequest returns the request of a visitor whose User is u and who
 // has no Attributes, and the index of its settings plan in m.plans.
-func (m *Messenger) plannedRequest(u *User) (request, uint8) {
-	r := newRequest(u, nil)
+func (m *Messenger) plannedRequest(u *User) (r request, plan uint8) {
+	r = newRequest(u, nil)
 	if r.identity = m.identity(&r); r.identity == fJWT {
-		return r, 1
+		plan = 1
 	}
-	return r, 0
+	return r, plan
 }
 
 // appendPlanned appends the settings object of a visitor whose User is u

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"html/template"
 	"io"
-	"maps"
 	"strings"
 	"sync"
 
@@ -43,36 +42,14 @@ func Data[M ~map[string]any, C any](r *Request[C], data M) M {
 // copyTemplateData copies data with room for TemplateKey, setting its
 // intercom_* keys on r (when not nil) in the same pass.
 func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
-	if len(data) >= smallMap {
-		out := make(M, len(data)+1)
-		for k, v := range data {
-			out[k] = v
-			setTemplateAttribute(r, k, v)
-		}
-		return out
-	}
-	// Up to seven keys fit one group of the runtime's map, eight slots: a
-	// clone copies the group whole, hashing no key, and leaves a slot free
-	// for TemplateKey. Template data is nearly always this small.
-	out := maps.Clone(data)
-	if out == nil {
-		out = make(M, 1)
-	}
+	out := make(M, len(data)+1)
 	for k, v := range data {
-		setTemplateAttribute(r, k, v)
+		out[k] = v
+		if name, ok := templateAttribute(k); ok {
+			r.Set(name, v)
+		}
 	}
 	return out
-}
-
-// smallMap is the number of keys from which copyTemplateData copies key by
-// key into a map made for one more: the slots of a group of Go's maps.
-const smallMap = 8
-
-// setTemplateAttribute sets data's key k on r when it is an intercom_* key.
-func setTemplateAttribute[C any](r *Request[C], k string, v any) {
-	if name, ok := templateAttribute(k); ok {
-		r.Set(name, v)
-	}
 }
 
 // RenderTemplate renders a page for r and writes it to w, for adapters whose

@@ -56,8 +56,8 @@ func TestData(t *testing.T) {
 		{name: "skipped request", request: "skipped", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
 		{name: "nil request", request: "nil", data: pageData{"title": "Cart", "intercom_plan": "pro"}, want: pageData{"title": "Cart", "intercom_plan": "pro"}},
 	}
-	// Maps on both sides of the size at which the copy changes method (a
-	// clone below eight keys, key by key from eight).
+	// Maps on both sides of eight keys, where a map of the runtime's
+	// outgrows one group of slots.
 	for _, n := range []int{6, 7, 8, 9, 30} {
 		data := pageData{"intercom_n": n}
 		for i := range n - 1 {

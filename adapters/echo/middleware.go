@@ -47,9 +47,9 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if c.Get(stateKey) == nil {
-				r := mw.Start(c)
+				r, req := mw.StartWithRequest(c, c.Request())
 				c.Set(stateKey, r)
-				c.SetRequest(c.Request().WithContext(adapter.NewContext(c.Request().Context(), r)))
+				c.SetRequest(req)
 			}
 			return next(c)
 		}

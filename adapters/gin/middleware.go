@@ -43,9 +43,9 @@ func Middleware(m *intercom.Messenger, opts ...Option) gin.HandlerFunc {
 	mw := adapter.NewMiddleware("intercomgin.Middleware", m, hooks, opts...)
 	return func(c *gin.Context) {
 		if _, seen := c.Get(stateKey); !seen {
-			r := mw.Start(c)
+			r, req := mw.StartWithRequest(c, c.Request)
 			c.Set(stateKey, r)
-			c.Request = c.Request.WithContext(adapter.NewContext(c.Request.Context(), r))
+			c.Request = req
 		}
 		c.Next()
 	}

@@ -12,12 +12,15 @@ import (
 // exchange is one request as the kit sees it: the latest *http.Request a
 // helper was given (so that hooks see the context values of the middlewares
 // that ran after Middleware), the ResponseWriter for cookies, and the state.
-// It is the request's context too, so that one allocation serves all three.
+// It is the request's context too, and holds the request Middleware passes
+// on (req, the request with this context), so that one allocation serves
+// all four.
 type exchange struct {
 	context.Context
 	w     http.ResponseWriter
 	r     *http.Request
 	state adapter.Request[*exchange]
+	req   http.Request
 }
 
 // Value finds the exchange itself under stateKey.
@@ -71,7 +74,8 @@ func Middleware(m *intercom.Messenger, opts ...Option) func(http.Handler) http.H
 				return
 			}
 			x := &exchange{Context: r.Context(), w: w}
-			x.r = r.WithContext(x)
+			x.req = *r.WithContext(x) // WithContext inlines: its copy stays on the stack
+			x.r = &x.req
 			mw.Init(&x.state, x)
 			next.ServeHTTP(w, x.r)
 		})

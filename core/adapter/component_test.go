@@ -3,6 +3,8 @@ package adapter_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -79,6 +81,47 @@ func TestNewContextDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%.1f allocations per NewContext and FromContext, want 0", allocs)
+	}
+}
+
+// StartWithRequest gives the request state and a copy of the request whose
+// context carries it and the original's values, in one allocation; a nil
+// request gives the state alone.
+func TestStartWithRequest(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	mw := adapter.NewMiddleware("intercomtest.Middleware", m, glue())
+	orig := httptest.NewRequest(http.MethodGet, "/cart?x=1", nil)
+	orig = orig.WithContext(context.WithValue(orig.Context(), ctxKeyOfTest{}, "auth"))
+	c := &ctx{}
+	r, req := mw.StartWithRequest(c, orig)
+	if r == nil || req == nil || req == orig {
+		t.Fatalf("StartWithRequest = %p, %p (the original is %p); want a state and a new request", r, req, orig)
+	}
+	if got := adapter.FromContext[*ctx](req.Context()); got != r {
+		t.Errorf("the new request's context carries %p, want the state %p", got, r)
+	}
+	if got := req.Context().Value(ctxKeyOfTest{}); got != "auth" {
+		t.Errorf("the new request's context lost the original's value: %v", got)
+	}
+	if req.URL.String() != "/cart?x=1" || req.Method != http.MethodGet {
+		t.Errorf("the new request is %s %s, want GET /cart?x=1", req.Method, req.URL)
+	}
+	if adapter.FromContext[*ctx](orig.Context()) != nil {
+		t.Error("the original request's context carries the state")
+	}
+	if r.Skipped() || r.Messenger() != m {
+		t.Errorf("state: skipped %v, Messenger %p; want an active request of %p", r.Skipped(), r.Messenger(), m)
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		if r, req := mw.StartWithRequest(c, orig); r == nil || req == nil {
+			t.Fatal("no state")
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("%.1f allocations per StartWithRequest, want 1", allocs)
+	}
+	if r, req := mw.StartWithRequest(c, nil); r == nil || req != nil {
+		t.Errorf("StartWithRequest(c, nil) = %p, %p; want a state and no request", r, req)
 	}
 }
 

@@ -261,6 +261,27 @@ func (mw *Middleware[C]) Start(c C) *Request[C] {
 	return r
 }
 
+// StartWithRequest is Start for an adapter of a framework on net/http
+// whose handlers reach the request's context (gin, echo): it returns the
+// request state and a copy of req whose context carries it (NewContext),
+// both in one allocation, for the adapter to hand on in place of req. A nil
+// req gives Start's state and a nil request.
+func (mw *Middleware[C]) StartWithRequest(c C, req *http.Request) (*Request[C], *http.Request) {
+	if req == nil {
+		return mw.Start(c), nil
+	}
+	x := new(withRequest[C])
+	mw.Init(&x.state, c)
+	x.req = *req.WithContext(NewContext(req.Context(), &x.state)) // inlined: the copy WithContext makes stays on the stack
+	return &x.state, &x.req
+}
+
+// withRequest is what StartWithRequest allocates.
+type withRequest[C any] struct {
+	state Request[C]
+	req   http.Request
+}
+
 // Init is Start for a Request the adapter allocates itself, as a field of
 // its own per-request value, to save an allocation; r is overwritten.
 func (mw *Middleware[C]) Init(r *Request[C], c C) {

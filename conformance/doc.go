@@ -118,6 +118,15 @@
 // rather than failing a test, so adapters' unit tests (an httptest recorder,
 // a rendered template) can check snippets the way the suite does.
 //
+// CheckClientIPRecipes attacks an adapter's documented client-IP recipes
+// (a ClientIPRecipe each: the app as the recipe sets it up, and whether it
+// trusts the proxies at RecipeLoadBalancer and RecipeEdge) with the
+// client-IP headers a client can send, directly and through appending
+// proxies, and checks the client IP the Messenger sees through
+// Config.InternalIPs; CheckClientIP checks one request, for an adapter's
+// own cases. StrictPolicy and CheckStrictPolicy are the README's strict
+// nonce policy and its check, for an adapter's CSP recipe test.
+//
 // Paired is the loop of an adapter's BenchmarkOverhead: the same route
 // without and with the adapter, served alternately, reporting the time
 // Intercom adds per request (added-ns/req). UserNames gives a new signed-in

@@ -25,7 +25,8 @@ var allowed = map[string]string{
 	// The suite's self-test runs the suite against each broken reference
 	// adapter in a child process of TestSuiteCatchesBrokenAdapters, which
 	// sets CONFORMANCE_MUTANT; run directly, it has nothing to do.
-	"github.com/goanalytical/intercom/conformance TestBrokenHarness": "runs only as a child process of TestSuiteCatchesBrokenAdapters",
+	"github.com/goanalytical/intercom/conformance TestBrokenHarness":        "runs only as a child process of TestSuiteCatchesBrokenAdapters",
+	"github.com/goanalytical/intercom/conformance TestBrokenClientIPRecipe": "runs only as a child process of TestCheckClientIPRecipesCatchesBugs",
 }
 
 // event is one line of go test -json (cmd/test2json).

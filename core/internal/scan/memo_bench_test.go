@@ -87,25 +87,16 @@ func renders(b *testing.B, tmpl *template.Template, rows, n int) []recorder {
 func BenchmarkTemplatePages(b *testing.B) {
 	for _, bt := range benchTemplates {
 		pages := renders(b, bt.tmpl, bt.rows, 8)
-		size := int64(len(pages[0].page))
 		b.Run(bt.name+"/At", func(b *testing.B) {
-			b.SetBytes(size)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if scan.At(pages[i%len(pages)].page) < 0 {
+			inTurn(b, pages, func(p *recorder) {
+				if scan.At(p.page) < 0 {
 					b.Fatal("no place for the snippet")
 				}
-				i++
-			}
+			})
 		})
 		b.Run(bt.name+"/Injector", func(b *testing.B) {
-			b.SetBytes(size)
-			b.ReportAllocs()
 			var j scan.Injector
-			i := 0
-			for b.Loop() {
-				p := &pages[i%len(pages)]
+			inTurn(b, pages, func(p *recorder) {
 				j.Reset(io.Discard)
 				prev := 0
 				for _, e := range p.ends {
@@ -115,20 +106,15 @@ func BenchmarkTemplatePages(b *testing.B) {
 				if ok, _ := j.Finish([]byte(snip)); !ok {
 					b.Fatal("no snippet")
 				}
-				i++
-			}
+			})
 		})
 		b.Run(bt.name+"/InjectorGathered", func(b *testing.B) {
 			// As InjectWriter hands them over: writes under 512 bytes
 			// gathered into 4 KB, with where each ended.
-			b.SetBytes(size)
-			b.ReportAllocs()
 			var j scan.Injector
 			buf := make([]byte, 0, 4096)
 			var ends []int
-			i := 0
-			for b.Loop() {
-				p := &pages[i%len(pages)]
+			inTurn(b, pages, func(p *recorder) {
 				j.Reset(io.Discard)
 				prev := 0
 				for _, e := range p.ends {
@@ -145,22 +131,29 @@ func BenchmarkTemplatePages(b *testing.B) {
 				if ok, _ := j.Finish([]byte(snip)); !ok {
 					b.Fatal("no snippet")
 				}
-				i++
-			}
+			})
 		})
 		b.Run(bt.name+"/Text", func(b *testing.B) {
-			b.SetBytes(size)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				p := &pages[i%len(pages)]
+			inTurn(b, pages, func(p *recorder) {
 				var txt scan.Text
 				txt.Chunks(p.ends)
 				if txt.At(p.page, len(p.page)) != true {
 					b.Fatal("the page's end is not in its text")
 				}
-				i++
-			}
+			})
 		})
+	}
+}
+
+// inTurn runs f on each of pages in turn, b.N times in all, reporting bytes
+// (of the first page) and allocations.
+func inTurn(b *testing.B, pages []recorder, f func(p *recorder)) {
+	b.Helper()
+	b.SetBytes(int64(len(pages[0].page)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		f(&pages[i%len(pages)])
+		i++
 	}
 }

@@ -3,7 +3,7 @@
 // (Inject), served on loopback and driven by wrk, a real load generator
 // (Debian: apt-get install wrk).
 //
-//	go run ./examples/e2ebench                      # every adapter, typical page, 10 rounds of 2 s
+//	go run ./examples/e2ebench                      # every adapter, typical page, 12 rounds of 2 s
 //	go run ./examples/e2ebench -page small          # the 1 KB page: near the worst case
 //	go run ./examples/e2ebench -adapters gin,fiber -rounds 20
 //
@@ -15,15 +15,17 @@
 // middleware. The padded app is the bare app with an HTML comment as long
 // as the snippet: what the extra bytes cost on their own.
 //
-// An adapter's apps are all served at once, each on its own loopback port,
-// in this process; wrk runs in its own process and drives one app at a
+// By default (-together) the configurations of an adapter are driven at
+// once, each from a server process of its own, one wrk each (see
+// together.go). With -together=false, an adapter's apps are all served in
+// this process, each on its own loopback port, and wrk drives one at a
 // time, so this process's CPU time (user + system, from getrusage) over a
-// run is that app's, collector included. Each round runs every
-// configuration back to back, in an order that rotates from round to
-// round, so a slow phase of the machine lands on all of them. The report
-// gives, per adapter and configuration, the median over the rounds of CPU
-// per request, requests/s and p99 latency, and the median (and quartiles,
-// for CPU) of each round's ratio to the bare app of the same round.
+// run is that app's, collector included; each round runs every
+// configuration back to back, in an order that rotates from round to round.
+// The report gives, per adapter and configuration, the median over the
+// rounds of CPU per request, requests/s and p99 latency, and the median (and
+// quartiles, for CPU) of each round's ratio to the bare app of the same
+// round.
 package main
 
 import (
@@ -244,6 +246,12 @@ func (r runner) measure(url, profile string) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
+	return runResult(out, cpu)
+}
+
+// runResult is the result of a run: wrk's report out, and cpu, the server's
+// CPU time over the run, per request.
+func runResult(out []byte, cpu time.Duration) (result, error) {
 	res, err := parseWrk(out)
 	if err != nil {
 		return result{}, err

@@ -95,14 +95,10 @@ func (r runner) measureTogether(a adapterApps, rounds int, pageName string) (map
 			if err := c.get("/cpu", &after); err != nil {
 				return nil, err
 			}
-			res, err := parseWrk(outs[i])
+			res, err := runResult(outs[i], after-before[i])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", cfg, err)
 			}
-			if res.requests == 0 {
-				return nil, fmt.Errorf("%s: wrk completed no request", cfg)
-			}
-			res.cpuPerReq = (after - before[i]) / time.Duration(res.requests)
 			round[cfg] = res
 		}
 		for _, cfg := range configs {
@@ -210,29 +206,23 @@ func (c *child) stop() {
 // loopback port of its own and a control server on another (GET /cpu: this
 // process's CPU time in nanoseconds; GET /gc: a collection), prints
 // "serving URL... CONTROL-URL" (the apps' in the order of configs), and
-// stops when its standard input closes. profile, when set, is a file for a
+// stops when its standard input closes. Its apps are served as the
+// -together=false mode serves them (serve). profile, when set, is a file for a
 // CPU profile of the process's life.
 func serveChild(adapter, profile string) error {
 	a, err := selectAdapters(adapter)
 	if err != nil {
 		return err
 	}
-	var srvs []server
 	var line strings.Builder
 	line.WriteString("serving")
-	done := make(chan error, len(configs))
 	for _, cfg := range configs {
-		srv, err := a[0].build(cfg)
+		url, stop, err := serve(a[0], cfg)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cfg, err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		srvs = append(srvs, srv)
-		go func() { done <- srv.Serve(ln) }()
-		fmt.Fprintf(&line, " http://%s/", ln.Addr())
+		defer stop()
+		line.WriteString(" " + url)
 	}
 	ctrlLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -259,11 +249,5 @@ func serveChild(adapter, profile string) error {
 	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = ctrlSrv.Shutdown(ctx)
-	var errs []error
-	for _, srv := range srvs {
-		_ = srv.Shutdown(ctx)
-		errs = append(errs, <-done)
-	}
-	return errors.Join(errs...)
+	return ctrlSrv.Shutdown(ctx) // and then the apps' stops, which report a serving error
 }

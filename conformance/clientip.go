@@ -183,6 +183,9 @@ func CheckClientIP(t *testing.T, rc ClientIPRecipe, peer string, header http.Hea
 // and the page.
 func (rc ClientIPRecipe) get(t *testing.T, internal []string, peer string, header http.Header) (*intercom.Messenger, string) {
 	t.Helper()
+	if rc.Handler == nil && rc.Serve == nil {
+		t.Fatalf("conformance: ClientIPRecipe %q has neither Handler nor Serve", rc.Name)
+	}
 	m, err := intercom.New(intercom.Config{AppID: "abc12345", InternalIPs: internal, ErrorHandler: func(err error) { t.Errorf("reported: %v", err) }})
 	require.NoError(t, err)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -445,7 +445,14 @@ type recordingRenderer struct {
 }
 
 func (r *recordingRenderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	// A copy of map data: the wrapper reuses its map once Render returns.
 	r.got, r.name = data, name
+	switch d := data.(type) {
+	case echo.Map:
+		r.got = maps.Clone(d)
+	case map[string]any:
+		r.got = maps.Clone(d)
+	}
 	if _, err := io.WriteString(w, "ok"); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 //   - renders next with a copy of the map that also holds the snippet's
 //     place under "Intercom", so the template writes {{ .Intercom }}. The
 //     caller's map is not modified; an "Intercom" key in it is replaced.
+//     The copy is reused once next returns: next must not keep it.
 //
 // Any other data (a struct, a pointer, nil) reaches next unchanged: the
 // wrapper cannot add a field to a struct. Give such a template the snippet

@@ -444,7 +444,12 @@ type recordingRenderer struct {
 }
 
 func (r *recordingRenderer) Render(_ *echo.Context, w io.Writer, name string, data any) error {
+	// A copy of map data: the wrapper reuses its map once Render returns.
 	r.got, r.name = data, name
+	switch d := data.(type) {
+	case map[string]any:
+		r.got = maps.Clone(d)
+	}
 	if _, err := io.WriteString(w, "ok"); err != nil {
 		return err
 	}

@@ -32,7 +32,8 @@ import (
 // count, and intercom_* keys of the binding are Set as with Data. The
 // engine gets a copy of the map, with the placeholder under "Intercom" (in
 // place of the snippet Data put there: an escaping tag then works with Data
-// too). A binding that carries no state (PassLocalsToViews off, no New on
+// too), which is reused once the engine's Render returns: an engine must
+// not keep it. A binding that carries no state (PassLocalsToViews off, no New on
 // the route) or is no map goes to the engine unchanged, except that the
 // engine gets a fiber.Map binding as a map[string]any (the same map):
 // engines of gofiber/template's Fiber v2 line, such as django/v3, know

@@ -16,16 +16,19 @@ type ctxKey[C any] struct{}
 // allocation (the context lives in r); a ctx that already carries r, and a
 // nil r, return ctx.
 func NewContext[C any](ctx context.Context, r *Request[C]) context.Context {
-	if r == nil || FromContext[C](ctx) == r {
+	switch {
+	case r == nil:
+		return ctx
+	case r.cv.r == nil:
+		// The first context for r: no ctx can carry r yet, so the walk up
+		// ctx's parents that FromContext makes is not needed.
+		r.cv = requestContext[C]{Context: ctx, r: r}
+		return &r.cv
+	case FromContext[C](ctx) == r:
 		return ctx
 	}
-	if r.cv.r != nil {
-		// A second context for the same request: the first one keeps its
-		// parent.
-		return &requestContext[C]{Context: ctx, r: r}
-	}
-	r.cv = requestContext[C]{Context: ctx, r: r}
-	return &r.cv
+	// A second context for the same request: the first one keeps its parent.
+	return &requestContext[C]{Context: ctx, r: r}
 }
 
 // requestContext is the context NewContext returns: ctx with one value.

@@ -42,7 +42,11 @@ func Data[M ~map[string]any, C any](r *Request[C], data M) M {
 // copyTemplateData copies data with room for TemplateKey, setting its
 // intercom_* keys on r (when not nil) in the same pass.
 func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
-	out := make(M, len(data)+1)
+	return fillTemplateData(r, make(M, len(data)+1), data)
+}
+
+// fillTemplateData is copyTemplateData into out, an empty map.
+func fillTemplateData[M ~map[string]any, C any](r *Request[C], out, data M) M {
 	for k, v := range data {
 		out[k] = v
 		if name, ok := templateAttribute(k); ok {
@@ -52,11 +56,29 @@ func copyTemplateData[M ~map[string]any, C any](r *Request[C], data M) M {
 	return out
 }
 
+// dataPool holds the copies of template data RenderTemplate gives an
+// engine, which is done with one when its render returns: a page's data
+// then costs no map of its own. maxPooledData keeps a map grown by unusually
+// large data out of the pool (clear costs what the map once held).
+var dataPool = sync.Pool{New: func() any { return make(map[string]any, 8) }}
+
+const maxPooledData = 64
+
+// releaseData empties out and returns it to dataPool.
+func releaseData(out map[string]any) {
+	if len(out) <= maxPooledData {
+		clear(out)
+		dataPool.Put(out)
+	}
+}
+
 // RenderTemplate renders a page for r and writes it to w, for adapters whose
 // template integration runs the engine itself (echo's Renderer, fiber's
 // Views). render is that engine call. It gets a copy of data, as
 // Data makes (intercom_* keys set on r, data never modified), whose
-// TemplateKey holds a placeholder; RenderTemplate renders the page into a
+// TemplateKey holds a placeholder, and which is emptied and reused once
+// render returns, so render must not keep it (as an io.Writer must not keep
+// the bytes it is given); RenderTemplate renders the page into a
 // pooled buffer, then writes it to w with each placeholder replaced by r's
 // snippet, appended straight into the output. The snippet is never built as
 // a string, and when w has a Grow method (*bytes.Buffer, *strings.Builder)
@@ -82,7 +104,8 @@ func RenderTemplate[M ~map[string]any, C any](r *Request[C], w io.Writer, data M
 	if !r.active() {
 		return render(w, Data(r, data))
 	}
-	out := copyTemplateData(r, data)
+	out := fillTemplateData(r, M(dataPool.Get().(map[string]any)), data)
+	defer releaseData(out)
 	ph := freshPlaceholder()
 	out[TemplateKey] = template.HTML(ph) //nolint:gosec // replaced or removed before the page is written
 	page := pagePool.Get().(*pageWriter)

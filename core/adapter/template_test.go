@@ -181,6 +181,51 @@ func TestRenderTemplate(t *testing.T) {
 	}
 }
 
+// The copy of the data RenderTemplate gives the engine is reused once
+// render returns (the engine must not keep it): emptied, and handed to a
+// later render, unless the data was large; the caller's map never changes.
+func TestRenderTemplateReusesTheDataCopy(t *testing.T) {
+	m, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})
+	tests := []struct {
+		name      string
+		keys      int
+		wantEmpty bool
+	}{
+		{"small data", 3, true},
+		{"63 keys", 63, true},
+		{"64 keys, not pooled", 64, false},
+		{"1000 keys, not pooled", 1000, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := pageData{}
+			for i := range tt.keys {
+				data["k"+strconv.Itoa(i)] = i
+			}
+			before := maps.Clone(data)
+			var seen map[string]any
+			r := start(m, adapter.Hooks[*ctx]{}, &ctx{})
+			err := adapter.RenderTemplate(r, io.Discard, data, func(w io.Writer, d pageData) error {
+				seen = d
+				if len(d) != tt.keys+1 || d["k0"] != 0 || d[adapter.TemplateKey] == nil {
+					t.Errorf("the engine got %d keys (k0 %v), want %d and the placeholder", len(d), d["k0"], tt.keys+1)
+				}
+				_, err := io.WriteString(w, "<p>")
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(seen) == 0; got != tt.wantEmpty {
+				t.Errorf("after the render the engine's copy holds %d keys; emptied = %t, want %t", len(seen), got, tt.wantEmpty)
+			}
+			if !maps.Equal(data, before) {
+				t.Error("the caller's map was modified")
+			}
+		})
+	}
+}
+
 func TestRenderTemplateDirect(t *testing.T) {
 	disabled, _ := newMessenger(t, intercom.Config{})
 	enabled, _ := newMessenger(t, intercom.Config{AppID: "abc12345"})

@@ -24,12 +24,11 @@ import (
 // be using it.
 type responseSplice[C any] struct {
 	http.ResponseWriter
-	r       *Request[C]
-	page    []byte // as written into the framework's buffer; nil: idle
-	at      [maxSpliced]int
-	n       int // how many of at are used
-	bp      *[]byte
-	snippet []byte
+	r    *Request[C]
+	page []byte  // as written into the framework's buffer; nil: idle
+	bp   *[]byte // the pooled buffer, holding the snippet
+	at   [maxSpliced]int32
+	n    int32 // how many of at are used
 }
 
 // maxSpliced is how many snippets one page may splice; a page that places
@@ -44,22 +43,23 @@ func (s *responseSplice[C]) Write(p []byte) (int, error) {
 	if s.page == nil || len(p) != len(s.page) || &p[0] != &s.page[0] && !bytes.Equal(p, s.page) {
 		return s.ResponseWriter.Write(p)
 	}
-	w, at, bp, snippet := s.ResponseWriter, s.at[:s.n], s.bp, s.snippet
+	w, at, bp := s.ResponseWriter, s.at, s.bp
+	at2 := at[:s.n]
 	s.release()
 	prev, sent := 0, 0
-	for _, i := range at {
+	for _, i := range at2 {
 		n, err := w.Write(p[prev:i])
 		if sent += n; err != nil {
 			return sent, err
 		}
-		if _, err := w.Write(snippet); err != nil {
+		if _, err := w.Write(*bp); err != nil {
 			return sent, err
 		}
-		prev = i
+		prev = int(i)
 	}
 	n, err := w.Write(p[prev:])
 	if err == nil {
-		putBuf(bp, snippet)
+		putBuf(bp, *bp)
 	}
 	return sent + n, err
 }
@@ -71,7 +71,7 @@ func (s *responseSplice[C]) release() {
 	if h.ResponseWriter(c) == http.ResponseWriter(s) {
 		h.SetResponseWriter(c, s.ResponseWriter)
 	}
-	s.page, s.bp, s.snippet, s.ResponseWriter = nil, nil, nil, nil
+	s.page, s.bp, s.ResponseWriter = nil, nil, nil
 }
 
 // spliceable reports whether RenderTemplate may leave n snippets out of a
@@ -91,9 +91,10 @@ func (r *Request[C]) spliceable(w io.Writer, n int) (*bytes.Buffer, http.Respons
 
 // startSplice puts r's splice in front of rw for page, the bytes of b, with
 // the snippet (in the pooled buffer bp) at the offsets at.
-func (r *Request[C]) startSplice(rw http.ResponseWriter, b *bytes.Buffer, at []int, bp *[]byte, snippet []byte) {
+func (r *Request[C]) startSplice(rw http.ResponseWriter, b *bytes.Buffer, at []int32, bp *[]byte, snippet []byte) {
 	s := &r.splice
-	s.ResponseWriter, s.r, s.page, s.bp, s.snippet = rw, r, b.Bytes(), bp, snippet
-	s.n = copy(s.at[:], at)
+	*bp = snippet
+	s.ResponseWriter, s.r, s.page, s.bp = rw, r, b.Bytes(), bp
+	s.n = int32(copy(s.at[:], at)) //nolint:gosec // at most maxSpliced
 	r.mw.hooks.SetResponseWriter(r.ctx, s)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"html/template"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -386,7 +387,7 @@ func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ends []int, ph stri
 	if expand > 0 {
 		bp := bufPool.Get().(*[]byte)
 		snippet = r.AppendSnippet((*bp)[:0])
-		if b, rw, ok := r.spliceable(w, expand); ok && len(snippet) > 0 && size > 0 {
+		if b, rw, ok := r.spliceable(w, expand); ok && len(snippet) > 0 && size > 0 && size <= math.MaxInt32 {
 			return r.writeSpliced(rw, b, page, found, size, bp, snippet)
 		}
 		defer putBuf(bp, snippet)
@@ -417,12 +418,12 @@ func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ends []int, ph stri
 // expanding one was.
 func (r *Request[C]) writeSpliced(rw http.ResponseWriter, b *bytes.Buffer, page []byte, found []span, size int, bp *[]byte, snippet []byte) error {
 	b.Grow(size)
-	var at [maxSpliced]int
+	var at [maxSpliced]int32
 	n, prev := 0, 0
 	for _, s := range found {
 		b.Write(page[prev:s.start])
 		if s.expand {
-			at[n] = b.Len()
+			at[n] = int32(b.Len()) //nolint:gosec // size, the page's, is at most MaxInt32
 			n++
 		}
 		prev = s.end

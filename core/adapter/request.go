@@ -268,7 +268,7 @@ func (mw *Middleware[C]) Messenger() *intercom.Messenger { return mw.m }
 // reported as a HookError and the request is not skipped.
 func (mw *Middleware[C]) Start(c C) *Request[C] {
 	r := new(Request[C])
-	mw.Init(r, c)
+	mw.start(r, c)
 	return r
 }
 
@@ -282,7 +282,7 @@ func (mw *Middleware[C]) StartWithRequest(c C, req *http.Request) (*Request[C], 
 		return mw.Start(c), nil
 	}
 	x := new(withRequest[C])
-	mw.Init(&x.state, c)
+	mw.start(&x.state, c)
 	x.req = *req.WithContext(NewContext(req.Context(), &x.state)) // inlined: the copy WithContext makes stays on the stack
 	return &x.state, &x.req
 }
@@ -296,7 +296,13 @@ type withRequest[C any] struct {
 // Init is Start for a Request the adapter allocates itself, as a field of
 // its own per-request value, to save an allocation; r is overwritten.
 func (mw *Middleware[C]) Init(r *Request[C], c C) {
-	*r = Request[C]{mw: mw, ctx: c}
+	*r = Request[C]{}
+	mw.start(r, c)
+}
+
+// start is Init for a Request in fresh (zeroed) memory.
+func (mw *Middleware[C]) start(r *Request[C], c C) {
+	r.mw, r.ctx = mw, c
 	if mw.hooks.Skip != nil {
 		r.skipped, _ = guard(mw.st, "Skipper", func() bool { return mw.hooks.Skip(c) })
 	}

@@ -29,6 +29,10 @@ type responseSplice[C any] struct {
 	bp   *[]byte // the pooled buffer, holding the snippet
 	at   [maxSpliced]int32
 	n    int32 // how many of at are used
+	// stuck: a writer was put in front of the splice after it, so it could
+	// not be taken out and passes every write through from then on; it is
+	// not used again (it would end up in front of itself).
+	stuck bool
 }
 
 // maxSpliced is how many snippets one page may splice; a page that places
@@ -65,24 +69,27 @@ func (s *responseSplice[C]) Write(p []byte) (int, error) {
 }
 
 // release makes s idle, and puts the writer it is in front of back in its
-// place, if it is still in front of the response.
+// place if it is still in front of the response; otherwise s stays in the
+// chain, passing writes through.
 func (s *responseSplice[C]) release() {
 	h, c := &s.r.mw.hooks, s.r.ctx
 	if h.ResponseWriter(c) == http.ResponseWriter(s) {
 		h.SetResponseWriter(c, s.ResponseWriter)
+	} else {
+		s.stuck = true
 	}
-	s.page, s.bp, s.ResponseWriter = nil, nil, nil
+	s.page, s.bp = nil, nil
 }
 
 // spliceable reports whether RenderTemplate may leave n snippets out of a
 // page it writes to w for a splice, and returns w as a buffer and the
 // response writer the splice goes in front of: w is an empty *bytes.Buffer
 // (as echo's c.Render makes), the adapter can put a writer in front of the
-// response, and r's splice is idle.
+// response, and r's splice is idle and out of the response's chain.
 func (r *Request[C]) spliceable(w io.Writer, n int) (*bytes.Buffer, http.ResponseWriter, bool) {
 	b, ok := w.(*bytes.Buffer)
 	h := &r.mw.hooks
-	if !ok || b.Len() != 0 || n > maxSpliced || h.SetResponseWriter == nil || h.ResponseWriter == nil || r.splice.page != nil {
+	if !ok || b.Len() != 0 || n > maxSpliced || h.SetResponseWriter == nil || h.ResponseWriter == nil || r.splice.page != nil || r.splice.stuck {
 		return nil, nil, false
 	}
 	rw := h.ResponseWriter(r.ctx)

@@ -167,6 +167,15 @@ func TestRenderTemplateSplice(t *testing.T) {
 
 func sendBytes(w io.Writer, b *bytes.Buffer) { _, _ = w.Write(b.Bytes()) }
 
+// passThrough is a handler's own response writer wrapper that counts its
+// writes.
+type passThrough struct {
+	http.ResponseWriter
+	writes int
+}
+
+func (w *passThrough) Write(p []byte) (int, error) { w.writes++; return w.ResponseWriter.Write(p) }
+
 // While the page has not gone out, the writer in front of the response
 // unwraps to the response writer (http.ResponseController, echo's
 // UnwrapResponse); a second page of the same request, while the first one
@@ -210,6 +219,35 @@ func TestRenderTemplateSpliceEdges(t *testing.T) {
 		sendBytes(c.w, first)
 		if got, want := resp.Body.String(), "<p>"+snippet+"</p><p>"+snippet+"</p>"; got != want {
 			t.Errorf("response %q, want %q", got, want)
+		}
+	})
+
+	t.Run("a writer put in front of it", func(t *testing.T) {
+		resp := httptest.NewRecorder()
+		c := &echoish{w: resp}
+		r := adapter.NewMiddleware("intercomtest.Middleware", m, spliceHooks()).Start(c)
+		first, second := new(bytes.Buffer), new(bytes.Buffer)
+		if err := adapter.RenderTemplate(r, first, pageData{}, execute(tmpl)); err != nil {
+			t.Fatal(err)
+		}
+		outer := &passThrough{ResponseWriter: c.w} // a handler's own wrapper
+		c.w = outer
+		sendBytes(c.w, first)
+		// The splice cannot be taken out from under outer: it passes writes
+		// through, and the next page is written whole.
+		if err := adapter.RenderTemplate(r, second, pageData{}, execute(tmpl)); err != nil {
+			t.Fatal(err)
+		}
+		sendBytes(c.w, second)
+		_, _ = io.WriteString(c.w, "!")
+		if got, want := second.String(), "<p>"+snippet+"</p>"; got != want {
+			t.Errorf("second buffer %q, want %q", got, want)
+		}
+		if got, want := resp.Body.String(), "<p>"+snippet+"</p><p>"+snippet+"</p>!"; got != want {
+			t.Errorf("response %q, want %q", got, want)
+		}
+		if c.w != http.ResponseWriter(outer) || outer.writes != 3 {
+			t.Errorf("response writer %T after %d writes, want the handler's wrapper after 3", c.w, outer.writes)
 		}
 	})
 

@@ -41,10 +41,6 @@ func Middleware(m *intercom.Messenger, opts ...Option) echo.MiddlewareFunc {
 	hooks := adapter.Hooks[*echo.Context]{
 		ClientIP: (*echo.Context).RealIP,
 		AuthUser: func(c *echo.Context) any { return c.Get("user") },
-		// c.Render renders into a fresh buffer and sends it in one Write:
-		// Renderer's pages leave the snippet to the response.
-		ResponseWriter:    (*echo.Context).Response,
-		SetResponseWriter: (*echo.Context).SetResponse,
 	}.WithRequestCookies((*echo.Context).Request, responseHeader)
 	mw := adapter.NewMiddleware("intercomecho.Middleware", m, hooks, opts...)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

@@ -30,21 +30,13 @@ var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to w
 // pass a map. With a nil next, Render returns an error that wraps
 // echo.ErrRendererNotRegistered.
 //
-// For map data the snippet goes straight into the page where the template
-// places {{ .Intercom }} (see adapter.RenderData): next renders into a
-// pooled buffer, and the page reaches the buffer c.Render gives Render, or
-// nothing does when next fails. The snippet's bytes, most of a small page's,
-// do not: Render puts a writer in front of c.Response() that sends the
-// snippet in its place as c.Render writes the page out, so echo never
-// allocates or copies them. A handler that calls Render itself with an
-// empty bytes.Buffer gets the same: the snippet is in the page where the
-// buffer reaches the response in one Write (c.HTMLBlob(code, b.Bytes()),
-// c.HTML(code, b.String()), c.Stream), and a fragment sent any other way
-// (in JSON, an e-mail) has none. Any other writer gets the page whole. A
-// page whose template leaves {{ .Intercom }} out does not count as
-// rendered, so Inject still adds the snippet to it. A template that
-// transforms the value ({{ len .Intercom }}, printf) sees a placeholder,
-// not the snippet.
+// For map data the snippet is written straight into the page where the
+// template places {{ .Intercom }} (see adapter.RenderData): next renders
+// into a pooled buffer, and the page reaches the buffer c.Render gives
+// Render, grown once to its size, or not at all when next fails. A page
+// whose template leaves {{ .Intercom }} out does not count as rendered, so
+// Inject still adds the snippet to it. A template that transforms the value
+// ({{ len .Intercom }}, printf) sees a placeholder, not the snippet.
 func Renderer(next echo.Renderer) echo.Renderer { return renderer{next} }
 
 // renderer is small enough to pass by value: echo keeps it in an interface.

@@ -144,7 +144,6 @@ type ctx struct {
 	cookies  []string // names of the request's cookies
 	set      []string // the response's Set-Cookie values, in order
 	calls    map[string]int
-	w        http.ResponseWriter // the response writer, for the splice hooks
 }
 
 func (c *ctx) count(hook string) {

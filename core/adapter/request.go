@@ -62,15 +62,6 @@ type Hooks[C any] struct {
 	// Cache-Control: private with it, as the snippet renders (see
 	// SetDefaultHeader for fasthttp's headers).
 	DefaultHeader func(c C, key, value string)
-	// ResponseWriter and SetResponseWriter get and replace the writer c's
-	// response goes out through, for a framework whose renderer writes a
-	// page into a fresh buffer that the framework then sends in one Write
-	// (echo's c.Render): RenderTemplate then leaves the snippet out of that
-	// buffer and puts a writer in front of the response that sends the
-	// snippet in its place as the page goes out, so the framework never
-	// copies it. Both nil: the snippet is written into the buffer.
-	ResponseWriter    func(C) http.ResponseWriter
-	SetResponseWriter func(C, http.ResponseWriter)
 	// UserOption names the adapter's option that sets User, for the report
 	// about an AuthUser value the kit cannot identify from. Empty: the
 	// package of NewMiddleware's name and WithUser ("intercomgin.WithUser").
@@ -186,9 +177,7 @@ func Adapt[C, D any](h Hooks[C], via func(D) C) Hooks[D] {
 		SetCookie:   adaptSet(h.SetCookie, via),
 		UserOption:  h.UserOption,
 
-		DefaultHeader:     adaptHeader(h.DefaultHeader, via),
-		ResponseWriter:    adapt1(h.ResponseWriter, via),
-		SetResponseWriter: adaptSet(h.SetResponseWriter, via),
+		DefaultHeader: adaptHeader(h.DefaultHeader, via),
 	}
 }
 
@@ -224,11 +213,11 @@ func replaceSetCookie(h http.Header, name, value string) {
 	h["Set-Cookie"] = append(lines, value)
 }
 
-func adaptSet[C, D, A any](f func(C, A), via func(D) C) func(D, A) {
+func adaptSet[C, D any](f func(C, *http.Cookie), via func(D) C) func(D, *http.Cookie) {
 	if f == nil {
 		return nil
 	}
-	return func(d D, a A) { f(via(d), a) }
+	return func(d D, c *http.Cookie) { f(via(d), c) }
 }
 
 // Middleware is what an adapter's middleware holds: the Messenger and the
@@ -334,7 +323,6 @@ type Request[C any] struct {
 	private   bool // the response was marked Cache-Control: private
 	injecting bool // Inject is running for this request
 	cv        requestContext[C]
-	splice    responseSplice[C] // RenderTemplate's, when it leaves the snippet to the response
 }
 
 // Messenger returns the Messenger the request renders with; nil for a nil

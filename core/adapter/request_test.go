@@ -8,7 +8,6 @@ import (
 	"errors"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -590,9 +589,7 @@ func TestAdapt(t *testing.T) {
 		SetCookie:   func(c *ctx, k *http.Cookie) { saw(c); c.set = append(c.set, k.String()) },
 		UserOption:  "intercomtest.Config.User",
 
-		DefaultHeader:     func(c *ctx, k, v string) { saw(c); c.set = append(c.set, k+": "+v) },
-		ResponseWriter:    func(c *ctx) http.ResponseWriter { saw(c); return c.w },
-		SetResponseWriter: func(c *ctx, w http.ResponseWriter) { saw(c); c.w = w },
+		DefaultHeader: func(c *ctx, k, v string) { saw(c); c.set = append(c.set, k+": "+v) },
 	}
 	via := func(x *exchange) *ctx { return x.c }
 	h := adapter.Adapt(full, via)
@@ -616,11 +613,6 @@ func TestAdapt(t *testing.T) {
 	h.DefaultHeader(x, "Cache-Control", "private")
 	if !slices.Equal(c.set, []string{"n=v", "Cache-Control: private"}) {
 		t.Errorf("SetCookie and DefaultHeader set %q", c.set)
-	}
-	w := httptest.NewRecorder()
-	h.SetResponseWriter(x, w)
-	if got := h.ResponseWriter(x); c.w != http.ResponseWriter(w) || got != http.ResponseWriter(w) {
-		t.Errorf("SetResponseWriter set %T, ResponseWriter returns %T", c.w, got)
 	}
 	if funcs := hv.NumField() - 1; len(seen) != funcs+1 { // every hook once, HasCookie twice; UserOption is no func
 		t.Errorf("%d calls reached the counterparts, want %d", len(seen), funcs+1)

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"html/template"
 	"io"
-	"math"
-	"net/http"
 	"strings"
 	"sync"
 
@@ -84,11 +82,7 @@ func releaseData(out map[string]any) {
 // pooled buffer, then writes it to w with each placeholder replaced by r's
 // snippet, appended straight into the output. The snippet is never built as
 // a string, and when w has a Grow method (*bytes.Buffer, *strings.Builder)
-// it is grown once to the page's final size first. Where the adapter's hooks
-// can replace the response writer (Hooks.ResponseWriter), a page for an
-// empty *bytes.Buffer goes into it without the snippet, which a writer put
-// in front of the response sends in its place when the page goes out in
-// one Write, whole or as a copy; a page that never does has no snippet.
+// it is grown once to the page's final size first.
 //
 // Only a page that holds the placeholder counts as Rendered, so whole-page
 // install still serves a template that leaves {{ .Intercom }} out. When
@@ -387,9 +381,6 @@ func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ends []int, ph stri
 	if expand > 0 {
 		bp := bufPool.Get().(*[]byte)
 		snippet = r.AppendSnippet((*bp)[:0])
-		if b, rw, ok := r.spliceable(w, expand); ok && len(snippet) > 0 && size > 0 && size <= math.MaxInt32 {
-			return r.writeSpliced(rw, b, page, found, size, bp, snippet)
-		}
 		defer putBuf(bp, snippet)
 		size += expand * len(snippet)
 	}
@@ -410,25 +401,4 @@ func (r *Request[C]) writeExpanded(w io.Writer, page []byte, ends []int, ph stri
 	}
 	_, err := w.Write(page[prev:])
 	return err
-}
-
-// writeSpliced is writeExpanded for a splice: it writes page into b (size
-// bytes) without its placeholders and puts r's splice in front of rw, the
-// response, to send snippet (from the pooled buffer bp) where each
-// expanding one was.
-func (r *Request[C]) writeSpliced(rw http.ResponseWriter, b *bytes.Buffer, page []byte, found []span, size int, bp *[]byte, snippet []byte) error {
-	b.Grow(size)
-	var at [maxSpliced]int32
-	n, prev := 0, 0
-	for _, s := range found {
-		b.Write(page[prev:s.start])
-		if s.expand {
-			at[n] = int32(b.Len()) //nolint:gosec // size, the page's, is at most MaxInt32
-			n++
-		}
-		prev = s.end
-	}
-	b.Write(page[prev:])
-	r.startSplice(rw, b, at[:n], bp, snippet)
-	return nil
 }

@@ -79,18 +79,19 @@ const sniffLen = 512
 // the socket per 4 KB; a page passed on in 16 KB pieces costs fewer of both
 // (with Inject, gin's and nethttp's 30 KB page took 2-5% less server CPU
 // under load than without: BENCHMARKS.md). A buffer holds at most
-// coalesceSize bytes and coalesceSize/16 writes: 24 KB per response being
+// coalesceSize bytes and coalesceWrites writes: 24 KB per response being
 // injected.
 const (
-	coalesceBelow = 512
-	coalesceSize  = 16 << 10
+	coalesceBelow  = 512
+	coalesceSize   = 16 << 10
+	coalesceWrites = coalesceSize / 16
 )
 
 // gatherPool holds the buffers small writes are gathered in: a pageWriter,
 // which keeps where each write ended, as RenderTemplate's page buffer does,
 // for the same reason (the scanner's memo looks a write up at a time).
 var gatherPool = sync.Pool{New: func() any {
-	return &pageWriter{buf: make([]byte, 0, coalesceSize), ends: make([]int, 0, coalesceSize/16)}
+	return &pageWriter{buf: make([]byte, 0, coalesceSize), ends: make([]int, 0, coalesceWrites)}
 }}
 
 // headerEditor is the part of a response's headers whole-page install
@@ -335,7 +336,7 @@ func (w *InjectWriter) gather(n int) bool {
 	if w.small == nil {
 		w.small = gatherPool.Get().(*pageWriter)
 	}
-	if s := w.small; len(s.buf)+n <= cap(s.buf) && len(s.ends) < cap(s.ends) {
+	if s := w.small; len(s.buf)+n <= cap(s.buf) && len(s.ends) < coalesceWrites {
 		return true
 	}
 	return w.flushSmall() == nil

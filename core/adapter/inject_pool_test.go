@@ -3,6 +3,7 @@ package adapter_test
 import (
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -137,19 +138,11 @@ func TestInjectWriterSendsGatheredPieces(t *testing.T) {
 			// Each gathered piece goes on as one write, or two where the
 			// scan held the tail of the one before (a "<" that might have
 			// begun </body>); the snippet and the end go on at finish.
-			n, biggest := len(w.sizes), slicesMax(w.sizes)
+			n, biggest := len(w.sizes), slices.Max(w.sizes)
 			if n < tt.sends || n > 2*tt.sends+4 || biggest < tt.piece*3/4 || biggest > tt.piece+len(snippet) {
 				t.Errorf("%d writes of %d reached the wrapped writer, the biggest %d bytes; want %d to %d, the biggest %d to %d",
 					n, len(pieces), biggest, tt.sends, 2*tt.sends+4, tt.piece*3/4, tt.piece+len(snippet))
 			}
 		})
 	}
-}
-
-func slicesMax(s []int) int {
-	m := 0
-	for _, v := range s {
-		m = max(m, v)
-	}
-	return m
 }

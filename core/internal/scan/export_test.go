@@ -22,8 +22,13 @@ func Memoized(p []byte) bool {
 	var k memoKey
 	s.key(&k)
 	h := hashOf(p, &k)
-	e := memo.slots[h%memoSlots].Load()
-	return e != nil && e.hash == h && e.text == string(p) && e.key == k
+	pair := h % memoSlots &^ 1
+	for w := range uint64(2) {
+		if e := memo.slots[pair+w].Load(); e != nil && e.hash == h && e.text == string(p) && e.key == k {
+			return true
+		}
+	}
+	return false
 }
 
 // SequenceMemoized reports whether the memo holds a sequence of writes

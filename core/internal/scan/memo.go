@@ -27,8 +27,9 @@ import (
 // concurrent inserts into a slot just replace one another. A piece goes in
 // on its second sighting (the seen filter holds the hashes of first
 // sightings), so the dynamic data of a page, which rarely repeats, does
-// not churn the table nor allocate; and it replaces the slot's entry only
-// if that was not hit since it was last spared (see piece).
+// not churn the table nor allocate; a piece's entry is in one of a pair of
+// slots, and replaces an entry there only if that was not hit since it was
+// last spared (see piece).
 //
 // The scanner consults the memo only for writes of at least memoMin bytes
 // that hold a "<" or ">": a shorter one, or text without markup (the
@@ -62,7 +63,7 @@ type memoEntry struct {
 
 type memoTable struct {
 	slots [memoSlots]atomic.Pointer[memoEntry]
-	seen  [memoSlots]atomic.Uint64 // the hash of the latest first sighting
+	seen  [memoSlots]atomic.Uint64 // a pair's: the hashes of its latest two first sightings
 	used  [memoSlots]atomic.Bool   // the slot's entry was hit since it was last spared
 }
 
@@ -184,11 +185,15 @@ func (s *scanner) feed(p []byte) {
 	s.piece(p)
 }
 
-// piece scans p, at most memoPiece bytes, with the memo. An entry goes in
-// on the second sighting of its piece, and replaces the slot's entry only
-// if that was not hit since the last time it was spared (a second chance,
-// as in CLOCK), so that text that comes and goes does not evict text every
-// page repeats.
+// piece scans p, at most memoPiece bytes, with the memo. A piece's entry
+// may be in either slot of its pair (ways): two pieces of one page whose
+// hashes meet in a slot both stay, where with one slot each, the one hit
+// first on every page kept the other out for good (a 30 KB page of about
+// 300 pieces had four or five such, tokenized on every render). An entry
+// goes in on the second sighting of its piece, into a way that is empty
+// or was not hit since the last time it was spared (a second chance, as in
+// CLOCK); when both were, both are spared and the piece waits, so that
+// text that comes and goes does not evict text every page repeats.
 func (s *scanner) piece(p []byte) {
 	var k memoKey
 	if !s.key(&k) || len(p) < memoMin {
@@ -197,24 +202,18 @@ func (s *scanner) piece(p []byte) {
 	}
 	base := s.off
 	h := hashOf(p, &k)
-	i := h % memoSlots
-	slot := &memo.slots[i]
-	old := slot.Load()
-	if e := old; e != nil && e.hash == h && e.key == k && e.text == string(p) {
-		s.a = e.a
-		s.a.lt += base
-		if e.forked {
-			s.b, s.forked = e.b, true
-			s.b.lt += base
+	pair := h % memoSlots &^ 1
+	var ways [2]*memoEntry
+	for w := range ways {
+		e := memo.slots[pair+uint64(w)].Load()
+		if e != nil && e.hash == h && e.key == k && e.text == string(p) {
+			s.hit(e, base)
+			if used := &memo.used[pair+uint64(w)]; !used.Load() {
+				used.Store(true)
+			}
+			return
 		}
-		s.off = base + int64(len(p))
-		if e.took {
-			s.cur, s.have = base+e.cur, true
-		}
-		if used := &memo.used[i]; !used.Load() {
-			used.Store(true)
-		}
-		return
+		ways[w] = e
 	}
 	cur, have := s.cur, s.have
 	s.have = false
@@ -223,16 +222,42 @@ func (s *scanner) piece(p []byte) {
 	if !took {
 		s.cur, s.have = cur, have
 	}
-	if seen := &memo.seen[i]; seen.Load() != h {
-		seen.Store(h)
+	// The pair's last two first sightings: two pieces whose sightings
+	// alternate do not keep each other out.
+	if first := &memo.seen[pair]; first.Load() != h && memo.seen[pair+1].Load() != h {
+		memo.seen[pair+1].Store(first.Load())
+		first.Store(h)
 		return
 	}
-	if used := &memo.used[i]; old != nil && used.Load() {
-		used.Store(false)
+	victim := -1
+	for w, e := range ways {
+		if e == nil || !memo.used[pair+uint64(w)].Load() {
+			victim = w
+			break
+		}
+	}
+	if victim < 0 {
+		memo.used[pair].Store(false)
+		memo.used[pair+1].Store(false)
 		return
 	}
 	e := &memoEntry{hash: h, key: k, text: string(p), took: took, cur: relCur, forked: s.forked, a: s.a, b: s.b}
 	e.a.lt -= base
 	e.b.lt -= base
-	slot.Store(e)
+	memo.used[pair+uint64(victim)].Store(true) // a first chance
+	memo.slots[pair+uint64(victim)].Store(e)
+}
+
+// hit applies e, an entry for the piece at base, to s.
+func (s *scanner) hit(e *memoEntry, base int64) {
+	s.a = e.a
+	s.a.lt += base
+	if e.forked {
+		s.b, s.forked = e.b, true
+		s.b.lt += base
+	}
+	s.off = base + int64(len(e.text))
+	if e.took {
+		s.cur, s.have = base+e.cur, true
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"math/rand/v2"
 	"sync/atomic"
 )
 
@@ -21,8 +22,8 @@ import (
 //
 // The table is fixed: memoSlots entries of at most memoPiece bytes each,
 // about memoSlots*(memoPiece+entryOverhead) = 4096*(512+~250) bytes, so
-// at most ~3.2 MB however many pages the process serves, plus the three
-// arrays of slots (80 KB). Entries are immutable and published through
+// at most ~3.2 MB however many pages the process serves, plus the arrays
+// of slots and of pairs (96 KB). Entries are immutable and published through
 // atomic pointers: a lookup takes no lock and allocates nothing, and
 // concurrent inserts into a slot just replace one another. A piece goes in
 // on its second sighting (the seen filter holds the hashes of first
@@ -62,9 +63,10 @@ type memoEntry struct {
 }
 
 type memoTable struct {
-	slots [memoSlots]atomic.Pointer[memoEntry]
-	seen  [memoSlots]atomic.Uint64 // a pair's: the hashes of its latest two first sightings
-	used  [memoSlots]atomic.Bool   // the slot's entry was hit since it was last spared
+	slots  [memoSlots]atomic.Pointer[memoEntry]
+	seen   [memoSlots]atomic.Uint64     // a pair's: the hashes of two of its latest first sightings
+	used   [memoSlots]atomic.Bool       // the slot's entry went in or was hit since it was last spared
+	claims [memoSlots / 2]atomic.Uint64 // a pair's: the hash of the piece that spared it last
 }
 
 var (
@@ -186,14 +188,19 @@ func (s *scanner) feed(p []byte) {
 }
 
 // piece scans p, at most memoPiece bytes, with the memo. A piece's entry
-// may be in either slot of its pair (ways): two pieces of one page whose
-// hashes meet in a slot both stay, where with one slot each, the one hit
-// first on every page kept the other out for good (a 30 KB page of about
-// 300 pieces had four or five such, tokenized on every render). An entry
-// goes in on the second sighting of its piece, into a way that is empty
-// or was not hit since the last time it was spared (a second chance, as in
-// CLOCK); when both were, both are spared and the piece waits, so that
-// text that comes and goes does not evict text every page repeats.
+// may be in either slot of its pair (ways), so that two pieces of one page
+// whose hashes meet in a slot both stay: with one slot each, the one hit
+// first on every page kept the other out for good (the 30 KB typical page
+// of examples/e2ebench, about 300 pieces in one write, had 4 to 27 such,
+// tokenized on every render). An entry goes in on the second sighting of
+// its piece: into an empty way; else, as in CLOCK, into one whose entry was
+// not hit since it was last spared. A piece that finds both hit spares
+// them and claims the pair: until it is in, or another piece found the
+// claim in its way, no other piece takes a way there. So three or more pieces of a page that share a pair do not evict
+// each other on every render (two stay in, the others wait), text that
+// comes and goes does not evict text every page repeats, and an entry no
+// page uses any more is replaced. A new entry counts as hit until it is
+// first spared.
 func (s *scanner) piece(p []byte) {
 	var k memoKey
 	if !s.key(&k) || len(p) < memoMin {
@@ -222,23 +229,46 @@ func (s *scanner) piece(p []byte) {
 	if !took {
 		s.cur, s.have = cur, have
 	}
-	// The pair's last two first sightings: two pieces whose sightings
-	// alternate do not keep each other out.
-	if first := &memo.seen[pair]; first.Load() != h && memo.seen[pair+1].Load() != h {
-		memo.seen[pair+1].Store(first.Load())
-		first.Store(h)
+	// The pair's last two first sightings, one of which a new one replaces
+	// at random: pieces that come in turn do not keep each other out for
+	// good, however many share the pair.
+	if memo.seen[pair].Load() != h && memo.seen[pair+1].Load() != h {
+		memo.seen[pair+rand.Uint64()&1].Store(h) //nolint:gosec // not a secret: which sighting a pair forgets
 		return
 	}
-	victim := -1
+	victim, spare := -1, true
 	for w, e := range ways {
-		if e == nil || !memo.used[pair+uint64(w)].Load() {
+		if e == nil {
 			victim = w
 			break
 		}
+		spare = spare && memo.used[pair+uint64(w)].Load()
+	}
+	claim := &memo.claims[pair/2]
+	if victim < 0 && !spare {
+		// A way not hit since it was last spared goes to the piece that
+		// spared it, or to any piece once that one is in or the claim was
+		// given up: a piece a page repeats waits a render before it takes
+		// another's place, and an entry no page uses any more is replaced.
+		if c := claim.Load(); c == h || c == 0 || c == ways[0].hash || c == ways[1].hash {
+			victim = 0
+			if memo.used[pair].Load() {
+				victim = 1
+			}
+		}
 	}
 	if victim < 0 {
-		memo.used[pair].Store(false)
-		memo.used[pair+1].Store(false)
+		if spare {
+			// Both were hit since they were last spared: spare them, and
+			// claim the next way that is not hit again first.
+			memo.used[pair].Store(false)
+			memo.used[pair+1].Store(false)
+			claim.Store(h)
+		} else {
+			// A way waits for the piece that spared it, this once: a
+			// claim whose piece never comes back must not hold it.
+			claim.Store(0)
+		}
 		return
 	}
 	e := &memoEntry{hash: h, key: k, text: string(p), took: took, cur: relCur, forked: s.forked, a: s.a, b: s.b}

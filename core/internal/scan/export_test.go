@@ -22,7 +22,7 @@ func Memoized(p []byte) bool {
 	var k memoKey
 	s.key(&k)
 	h := hashOf(p, &k)
-	pair := h % memoSlots &^ 1
+	pair := memoPair(h)
 	for w := range uint64(2) {
 		if e := memo.slots[pair+w].Load(); e != nil && e.hash == h && e.text == string(p) && e.key == k {
 			return true

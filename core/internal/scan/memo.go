@@ -23,8 +23,8 @@ import (
 // The table is fixed: memoSlots entries of at most memoPiece bytes each,
 // about memoSlots*(memoPiece+entryOverhead) = 4096*(512+~250) bytes, so
 // at most ~3.2 MB however many pages the process serves, plus the arrays
-// of slots and of pairs (96 KB). Entries are immutable and published through
-// atomic pointers: a lookup takes no lock and allocates nothing, and
+// of slots and of pairs (96 KB). Entries are immutable and published
+// through atomic pointers: a lookup takes no lock and allocates nothing, and
 // concurrent inserts into a slot just replace one another. A piece goes in
 // on its second sighting (the seen filter holds the hashes of first
 // sightings), so the dynamic data of a page, which rarely repeats, does
@@ -196,11 +196,11 @@ func (s *scanner) feed(p []byte) {
 // its piece: into an empty way; else, as in CLOCK, into one whose entry was
 // not hit since it was last spared. A piece that finds both hit spares
 // them and claims the pair: until it is in, or another piece found the
-// claim in its way, no other piece takes a way there. So three or more pieces of a page that share a pair do not evict
-// each other on every render (two stay in, the others wait), text that
-// comes and goes does not evict text every page repeats, and an entry no
-// page uses any more is replaced. A new entry counts as hit until it is
-// first spared.
+// claim in its way, no other piece takes a way there. So three or more
+// pieces of a page that share a pair do not evict each other on every
+// render (two stay in, the others wait), text that comes and goes does not
+// evict text every page repeats, and an entry no page uses any more is
+// replaced. A new entry counts as hit until it is first spared.
 func (s *scanner) piece(p []byte) {
 	var k memoKey
 	if !s.key(&k) || len(p) < memoMin {
@@ -209,7 +209,7 @@ func (s *scanner) piece(p []byte) {
 	}
 	base := s.off
 	h := hashOf(p, &k)
-	pair := h % memoSlots &^ 1
+	pair := memoPair(h)
 	var ways [2]*memoEntry
 	for w := range ways {
 		e := memo.slots[pair+uint64(w)].Load()
@@ -277,6 +277,10 @@ func (s *scanner) piece(p []byte) {
 	memo.used[pair+uint64(victim)].Store(true) // a first chance
 	memo.slots[pair+uint64(victim)].Store(e)
 }
+
+// memoPair returns the first of the two slots a piece of hash h may be
+// in.
+func memoPair(h uint64) uint64 { return h % memoSlots &^ 1 }
 
 // hit applies e, an entry for the piece at base, to s.
 func (s *scanner) hit(e *memoEntry, base int64) {

@@ -80,7 +80,7 @@ func TestMemoKeepsPiecesThatShareASlot(t *testing.T) {
 				for range 40 {
 					renderPieces(pieces[:tt.first])
 				}
-				if !memoized(pieces[0]) || !memoized(pieces[1]) {
+				if !Memoized(pieces[0]) || !Memoized(pieces[1]) {
 					t.Fatal("the first two pieces alone did not go into the memo")
 				}
 				if tt.stale {
@@ -132,7 +132,7 @@ func dataKey() *memoKey {
 
 // pairOf returns the first slot of the pair p, read from the data state,
 // goes in.
-func pairOf(p []byte) uint64 { return hashOf(p, dataKey()) % memoSlots &^ 1 }
+func pairOf(p []byte) uint64 { return memoPair(hashOf(p, dataKey())) }
 
 // renderPieces scans a page made of pieces, each a piece of its own, as
 // a page's writes come, and returns how many missed the memo and how many
@@ -142,7 +142,7 @@ func renderPieces(pieces [][]byte) (misses, replaced int) {
 	for _, p := range pieces {
 		pair := pairOf(p)
 		before := [2]*memoEntry{memo.slots[pair].Load(), memo.slots[pair+1].Load()}
-		if !memoized(p) {
+		if !Memoized(p) {
 			misses++
 		}
 		s.piece(p)
@@ -153,19 +153,4 @@ func renderPieces(pieces [][]byte) (misses, replaced int) {
 		}
 	}
 	return misses, replaced
-}
-
-// memoized reports whether the memo holds p as read from the data state.
-func memoized(p []byte) bool {
-	var s scanner
-	var k memoKey
-	s.key(&k)
-	h := hashOf(p, &k)
-	pair := h % memoSlots &^ 1
-	for w := range uint64(2) {
-		if e := memo.slots[pair+w].Load(); e != nil && e.hash == h && e.text == string(p) && e.key == k {
-			return true
-		}
-	}
-	return false
 }

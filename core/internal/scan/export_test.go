@@ -1,5 +1,8 @@
 package scan
 
+// MemoCut is where a long write's pieces start to look for a newline.
+const MemoCut = memoCut
+
 // AtRaw is At with the memo off: what the tokenizer alone finds.
 func AtRaw(page []byte) int {
 	s := scanner{raw: true}

@@ -218,9 +218,9 @@ func TestMemoIsHit(t *testing.T) {
 		t.Errorf("the page's start %q is not in the memo after three renders", head)
 	}
 	// At(page) cut the whole page in pieces: the first ends at the first
-	// newline at or after 64 bytes.
+	// newline at or after scan.MemoCut bytes.
 	page := head + long
-	first := page[:64+strings.IndexByte(page[63:], '\n')]
+	first := page[:scan.MemoCut+strings.IndexByte(page[scan.MemoCut-1:], '\n')]
 	if !scan.Memoized([]byte(first)) {
 		t.Errorf("At's first piece %q is not in the memo", first)
 	}

@@ -27,6 +27,13 @@ func benchApp(b *testing.B, withIntercom bool) *echo.Echo {
 // benchAppAs is benchApp with the user the stand-in auth signs in.
 func benchAppAs(b *testing.B, withIntercom bool, user func() string) *echo.Echo {
 	b.Helper()
+	return benchAppRendering(b, withIntercom, user, echo.Context.Render)
+}
+
+// benchAppRendering is benchAppAs with the route's page sent by render:
+// c.Render, or intercomecho.Render.
+func benchAppRendering(b *testing.B, withIntercom bool, user func() string, render func(c echo.Context, code int, name string, data any) error) *echo.Echo {
+	b.Helper()
 	tmpl := template.Must(template.New("page").Parse(
 		`<!doctype html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Intercom }}</body></html>`))
 	e := echo.New()
@@ -47,7 +54,7 @@ func benchAppAs(b *testing.B, withIntercom bool, user func() string) *echo.Echo 
 		e.Use(intercomecho.Middleware(m))
 	}
 	e.GET("/", func(c echo.Context) error {
-		return c.Render(http.StatusOK, "page", echo.Map{"Title": "Hello"})
+		return render(c, http.StatusOK, "page", echo.Map{"Title": "Hello"})
 	})
 	return e
 }
@@ -84,17 +91,21 @@ func BenchmarkWithIntercom(b *testing.B) {
 // BenchmarkOverhead is what Intercom adds to the route: BareRoute and
 // WithIntercom served alternately (see conformance.Paired), for a user who
 // comes back (every request signed in as the same user) and for a new user
-// on every request (more users than the Messenger's user_hash cache holds).
+// on every request (more users than the Messenger's user_hash cache holds);
+// and (intercomecho.Render) with the page sent by intercomecho.Render in
+// place of c.Render, against the same bare route.
 func BenchmarkOverhead(b *testing.B) {
 	for _, tt := range []struct {
-		name string
-		user func() string
+		name   string
+		user   func() string
+		render func(c echo.Context, code int, name string, data any) error
 	}{
-		{"returning-user", func() string { return "jane" }},
-		{"new-user-each-request", conformance.UserNames(1 << 16)},
+		{"returning-user", func() string { return "jane" }, echo.Context.Render},
+		{"new-user-each-request", conformance.UserNames(1 << 16), echo.Context.Render},
+		{"returning-user/intercomecho.Render", func() string { return "jane" }, intercomecho.Render},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
-			bare, with := benchAppAs(b, false, tt.user), benchAppAs(b, true, tt.user)
+			bare, with := benchAppAs(b, false, tt.user), benchAppRendering(b, true, tt.user, tt.render)
 			benchPaired(b, bare, with)
 		})
 	}

@@ -41,6 +41,10 @@
 // Messenger is disabled (no app id) and on requests the WithSkipper function
 // excludes.
 //
+// Render(c, code, name, data) sends a page as c.Render does, through the
+// same renderer, from a pooled buffer: c.Render allocates a buffer for
+// every page, which behind Renderer holds the whole page and the snippet.
+//
 // # Pages without a template
 //
 // Inject, installed after Middleware, puts the snippet into text/html

@@ -9,8 +9,13 @@ import (
 	"github.com/goanalytical/intercom/core/adapter"
 )
 
-// errNoRenderer is what Render returns when Renderer was given nil to wrap.
+// errNoRenderer is what the wrapper's Render method returns when Renderer
+// was given nil to wrap.
 var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to wrap: %w", echo.ErrRendererNotRegistered)
+
+// errNoEchoRenderer is what Render returns without an Echo instance's
+// Renderer (or without a context to find it in).
+var errNoEchoRenderer = fmt.Errorf("intercomecho: Render has no Echo instance's Renderer to render with: %w", echo.ErrRendererNotRegistered)
 
 // Renderer wraps next, the app's echo.Renderer, so that c.Render gives every
 // template the snippet. When the data is an echo.Map or a map[string]any,
@@ -47,4 +52,24 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 		return errNoRenderer
 	}
 	return adapter.RenderData[echo.Map](func() *request { return lookup(c) }, w, data, func(w io.Writer, d any) error { return r.next.Render(w, name, d, c) })
+}
+
+// Render is c.Render(code, name, data) without the buffer c.Render
+// allocates for every page: the Echo instance's Renderer (Renderer's
+// wrapper or any other) renders the page into a pooled buffer, and
+// c.HTMLBlob sends it. As with c.Render, the page is rendered whole first,
+// so a failed render sends nothing and its error goes to echo's error
+// handler:
+//
+//	return intercomecho.Render(c, http.StatusOK, "pricing.html", echo.Map{"title": "Pricing"})
+//
+// Behind Renderer, c.Render's buffer holds the page and the snippet, so
+// Render saves a page-sized allocation per request (see BENCHMARKS.md).
+// Without a Renderer (or with a nil c) it returns an error that wraps
+// echo.ErrRendererNotRegistered.
+func Render(c echo.Context, code int, name string, data any) error {
+	if c == nil || c.Echo() == nil || c.Echo().Renderer == nil {
+		return errNoEchoRenderer
+	}
+	return adapter.Buffered(func(w io.Writer) error { return c.Echo().Renderer.Render(w, name, data, c) }, func(p []byte) error { return c.HTMLBlob(code, p) })
 }

@@ -100,6 +100,28 @@ func ExampleRenderer() {
 	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345","cart_value":99.5}
 }
 
+func ExampleRender() {
+	m, _ := intercom.New(intercom.Config{AppID: "abc12345"})
+
+	e := echo.New()
+	e.Renderer = intercomecho.Renderer(&echo.TemplateRenderer{
+		Template: template.Must(template.New("cart").Parse(`<p>{{ .Items }} items</p>{{ .Intercom }}`)),
+	})
+	e.Use(intercomecho.Middleware(m))
+	e.GET("/cart", func(c *echo.Context) error {
+		// c.Render's page, from a pooled buffer instead of a fresh one.
+		return intercomecho.Render(c, http.StatusOK, "cart", map[string]any{"Items": 3})
+	})
+
+	page := get(e, "/cart")
+	before, _, _ := strings.Cut(page, "<script")
+	fmt.Println(before)
+	fmt.Println(settings(page))
+	// Output:
+	// <p>3 items</p>
+	// {"api_base":"https://api-iam.intercom.io","app_id":"abc12345"}
+}
+
 func ExampleSnippet() {
 	m, _ := intercom.New(intercom.Config{AppID: "abc12345"})
 

@@ -590,6 +590,81 @@ func TestRendererNilNext(t *testing.T) {
 	}())
 }
 
+// TestRender: intercomecho.Render sends what c.Render sends, status,
+// headers and page, behind Renderer and without it, under Inject, and one
+// page after another from the pooled buffer; a failed render sends nothing.
+func TestRender(t *testing.T) {
+	m, _ := newMessenger(t, nil)
+	snippet := string(m.Render(intercom.Visitor{User: user("jane")}))
+	layout := template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>{{ .Intercom }}`))
+	template.Must(layout.New("bare").Parse(`<body><h1>{{ .Title }}</h1></body>`))
+	template.Must(layout.New("broken").Parse(`<h1>{{ .Title }}</h1>{{ template "missing" }}`))
+	plain := &echo.TemplateRenderer{Template: layout}
+	tests := []struct {
+		name     string
+		renderer echo.Renderer
+		inject   bool
+		tmpl     string
+		code     int
+		wantCode int
+		wantPage string
+	}{
+		{"behind Renderer", intercomecho.Renderer(plain), false, "page", http.StatusOK, http.StatusOK, "<h1>Hello</h1>" + snippet},
+		{"its status code", intercomecho.Renderer(plain), false, "page", http.StatusCreated, http.StatusCreated, "<h1>Hello</h1>" + snippet},
+		{"another Renderer", plain, false, "page", http.StatusOK, http.StatusOK, "<h1>Hello</h1>"},
+		{"under Inject", plain, true, "bare", http.StatusOK, http.StatusOK, "<body><h1>Hello</h1>" + snippet + "</body>"},
+		{"a failed render", intercomecho.Renderer(plain), false, "broken", http.StatusOK, http.StatusInternalServerError, `{"message":"Internal Server Error"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := echo.New()
+			e.Renderer = tt.renderer
+			e.Use(intercomecho.Middleware(m))
+			if tt.inject {
+				e.Use(intercomecho.Inject())
+			}
+			title := "Hello"
+			e.GET("/", func(c *echo.Context) error {
+				intercomecho.Identify(c, *user("jane"))
+				return intercomecho.Render(c, tt.code, tt.tmpl, map[string]any{"Title": title})
+			})
+			e.GET("/echo", func(c *echo.Context) error {
+				intercomecho.Identify(c, *user("jane"))
+				return c.Render(tt.code, tt.tmpl, map[string]any{"Title": title})
+			})
+			for range 3 { // the pooled buffer, reused
+				rec := serve(e, nil)
+				assert.Equal(t, tt.wantCode, rec.Code)
+				assert.Equal(t, tt.wantPage, rec.Body.String())
+				want := serve(e, httptest.NewRequest(http.MethodGet, "/echo", nil))
+				assert.Equal(t, want.Code, rec.Code, "c.Render's status")
+				assert.Equal(t, want.Header(), rec.Header(), "c.Render's headers")
+				assert.Equal(t, want.Body.String(), rec.Body.String(), "c.Render's page")
+				title = "Hi"
+				tt.wantPage = strings.Replace(tt.wantPage, "Hello", "Hi", 1)
+			}
+		})
+	}
+}
+
+// TestRenderWithoutRenderer: no Renderer, or no context, is an error, not a
+// panic, and sends nothing.
+func TestRenderWithoutRenderer(t *testing.T) {
+	e := echo.New()
+	var renderErr error
+	e.GET("/", func(c *echo.Context) error {
+		renderErr = intercomecho.Render(c, http.StatusOK, "page", nil)
+		return renderErr
+	})
+	rec := serve(e, nil)
+	assert.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.ErrorIs(t, renderErr, echo.ErrRendererNotRegistered)
+
+	assert.Equal(t, "intercomecho: Render has no Echo instance's Renderer to render with: renderer not registered", renderErr.Error())
+	err := intercomecho.Render(nil, http.StatusOK, "page", nil)
+	require.ErrorIs(t, err, echo.ErrRendererNotRegistered)
+}
+
 func TestClientIP(t *testing.T) {
 	_, proxies, err := net.ParseCIDR("198.51.100.0/24")
 	require.NoError(t, err)

@@ -148,6 +148,34 @@ func RenderData[M ~map[string]any, C any](r func() *Request[C], w io.Writer, dat
 	return render(w, data)
 }
 
+// Buffered renders a page with render into a pooled buffer and hands it to
+// send, for a framework that renders every page into a fresh buffer of its
+// own before it sends it (echo's c.Render, so that a failed render sends
+// nothing): the page is still whole before anything is sent, but costs no
+// buffer per page. render's error is returned, and then nothing is sent;
+// else send's. send must not keep the page once it returns (as an
+// io.Writer must not keep the bytes it is given): the buffer goes back to
+// the pool.
+func Buffered(render func(w io.Writer) error, send func(page []byte) error) error {
+	b := sendPool.Get().(*bytes.Buffer)
+	defer releaseSent(b)
+	if err := render(b); err != nil {
+		return err
+	}
+	return send(b.Bytes())
+}
+
+// sendPool holds Buffered's buffers; one grown past maxPooledPage is
+// dropped, as pagePool's are.
+var sendPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func releaseSent(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledPage {
+		b.Reset()
+		sendPool.Put(b)
+	}
+}
+
 // RenderBinding is RenderTemplate for an engine that never sees the request
 // and gets its state inside the data, as fiber's Views gets the locals with
 // PassLocalsToViews: map data (M or map[string]any) that holds a

@@ -641,3 +641,60 @@ func FuzzRenderTemplate(f *testing.F) {
 		}
 	})
 }
+
+// TestBuffered: the page reaches send whole, or not at all when render
+// fails; send's error is returned; and a buffer back from the pool starts
+// empty, however much the page before it wrote.
+func TestBuffered(t *testing.T) {
+	boom, sendErr := errors.New("boom"), errors.New("send")
+	big := strings.Repeat("x", 70_000)
+	for _, tt := range []struct {
+		name     string
+		writes   []string
+		render   error
+		send     error
+		wantSent []string // what send got, per call; nil: not called
+		wantErr  error
+	}{
+		{"one write", []string{"<p>page</p>"}, nil, nil, []string{"<p>page</p>"}, nil},
+		{"many writes", []string{"<p>", "page", "</p>"}, nil, nil, []string{"<p>page</p>"}, nil},
+		{"empty page", nil, nil, nil, []string{""}, nil},
+		{"a big page, then a small one", []string{big}, nil, nil, []string{big}, nil},
+		{"render fails after writing", []string{"half"}, boom, nil, nil, boom},
+		{"send fails", []string{"<p>page</p>"}, nil, sendErr, []string{"<p>page</p>"}, sendErr},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var sent []string
+			err := adapter.Buffered(func(w io.Writer) error {
+				for _, s := range tt.writes {
+					if _, err := io.WriteString(w, s); err != nil {
+						return err
+					}
+				}
+				return tt.render
+			}, func(page []byte) error {
+				sent = append(sent, string(page))
+				return tt.send
+			})
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Errorf("err %v, want %v", err, tt.wantErr)
+			}
+			if !reflect.DeepEqual(sent, tt.wantSent) {
+				t.Errorf("sent %.40q, want %.40q", sent, tt.wantSent)
+			}
+		})
+	}
+	// The next page starts in an empty buffer, whichever the pool gives.
+	for range 4 {
+		err := adapter.Buffered(func(w io.Writer) error { _, err := io.WriteString(w, "<p>next</p>"); return err },
+			func(page []byte) error {
+				if string(page) != "<p>next</p>" {
+					t.Errorf("page %.40q, want <p>next</p>", page)
+				}
+				return nil
+			})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

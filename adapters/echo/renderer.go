@@ -13,10 +13,6 @@ import (
 // was given nil to wrap.
 var errNoRenderer = fmt.Errorf("intercomecho: Renderer has no echo.Renderer to wrap: %w", echo.ErrRendererNotRegistered)
 
-// errNoEchoRenderer is what Render returns without an Echo instance's
-// Renderer (or without a context to find it in).
-var errNoEchoRenderer = fmt.Errorf("intercomecho: Render has no Echo instance's Renderer to render with: %w", echo.ErrRendererNotRegistered)
-
 // Renderer wraps next, the app's echo.Renderer, so that c.Render gives every
 // template the snippet. When the data is an echo.Map or a map[string]any,
 // the wrapper
@@ -69,7 +65,7 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 // echo.ErrRendererNotRegistered.
 func Render(c echo.Context, code int, name string, data any) error {
 	if c == nil || c.Echo() == nil || c.Echo().Renderer == nil {
-		return errNoEchoRenderer
+		return fmt.Errorf("intercomecho: Render has no Echo instance's Renderer to render with: %w", echo.ErrRendererNotRegistered)
 	}
 	return adapter.Buffered(func(w io.Writer) error { return c.Echo().Renderer.Render(w, name, data, c) }, func(p []byte) error { return c.HTMLBlob(code, p) })
 }

@@ -660,6 +660,34 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestRenderSavesEchosBuffer: behind Renderer, Render allocates at least
+// the two allocations of c.Render's buffer (the buffer, and its growth to
+// the page's size) less than c.Render for the same page.
+func TestRenderSavesEchosBuffer(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop what it is given")
+	}
+	m, _ := newMessenger(t, nil)
+	e := echo.New()
+	e.Renderer = intercomecho.Renderer(&echo.TemplateRenderer{Template: template.Must(template.New("page").Parse(`<h1>{{ .Title }}</h1>{{ .Intercom }}`))})
+	e.Use(signIn("jane"), intercomecho.Middleware(m))
+	e.GET("/render", func(c echo.Context) error {
+		return intercomecho.Render(c, http.StatusOK, "page", echo.Map{"Title": "Hello"})
+	})
+	e.GET("/echo", func(c echo.Context) error { return c.Render(http.StatusOK, "page", echo.Map{"Title": "Hello"}) })
+	allocs := func(path string) float64 {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code)
+		require.Contains(t, rec.Body.String(), `"user_id":"jane"`)
+		w := &discard{h: http.Header{}}
+		return testing.AllocsPerRun(200, func() { w.reset(); e.ServeHTTP(w, req) })
+	}
+	withRender, withEcho := allocs("/render"), allocs("/echo")
+	assert.LessOrEqual(t, withRender, withEcho-2, "Render allocates %v a request, c.Render %v", withRender, withEcho)
+}
+
 // TestRenderWithoutRenderer: no Renderer, or no context, is an error, not a
 // panic, and sends nothing.
 func TestRenderWithoutRenderer(t *testing.T) {

@@ -62,8 +62,13 @@ func (r renderer) Render(c *echo.Context, w io.Writer, name string, data any) er
 //
 // Behind Renderer, c.Render's buffer holds the page and the snippet, so
 // Render saves a page-sized allocation per request (see BENCHMARKS.md).
-// Without a Renderer (or with a nil c) it returns an error that wraps
-// echo.ErrRendererNotRegistered.
+// The buffer is reused once Render returns: neither the renderer nor a
+// writer under c.Response() may keep the bytes it was given (io.Writer's
+// rule, which echo's middleware and Inject keep).
+// Without a Renderer (or with a nil c, or one echo.NewContext made without
+// an Echo instance) it returns an error that wraps
+// echo.ErrRendererNotRegistered, where c.Render would panic for the last
+// two.
 func Render(c *echo.Context, code int, name string, data any) error {
 	if c == nil || c.Echo() == nil || c.Echo().Renderer == nil {
 		return fmt.Errorf("intercomecho: Render has no Echo instance's Renderer to render with: %w", echo.ErrRendererNotRegistered)

@@ -698,3 +698,25 @@ func TestBuffered(t *testing.T) {
 		}
 	}
 }
+
+// TestBufferedAllocatesNothing: once the pool holds a buffer, a page costs
+// no allocation, where a fresh buffer per page would cost at least one.
+func TestBufferedAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool drop what it is given")
+	}
+	page := []byte(strings.Repeat("<p>a line of the page</p>\n", 400))
+	render := func(w io.Writer) error { _, err := w.Write(page); return err }
+	send := func(p []byte) error {
+		if len(p) != len(page) {
+			return fmt.Errorf("sent %d bytes, want %d", len(p), len(page))
+		}
+		return nil
+	}
+	if err := adapter.Buffered(render, send); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = adapter.Buffered(render, send) }); n != 0 {
+		t.Errorf("Buffered allocates %v times a page, want 0", n)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package intercomecho_test
+
+const raceEnabled = true

@@ -64,6 +64,7 @@ func (r *renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 // The buffer is reused once Render returns: neither the renderer nor a
 // writer under c.Response() may keep the bytes it was given (io.Writer's
 // rule, which echo's middleware and Inject keep).
+//
 // Without a Renderer (or with a nil c) it returns an error that wraps
 // echo.ErrRendererNotRegistered.
 func Render(c echo.Context, code int, name string, data any) error {

@@ -65,6 +65,7 @@ func (r renderer) Render(c *echo.Context, w io.Writer, name string, data any) er
 // The buffer is reused once Render returns: neither the renderer nor a
 // writer under c.Response() may keep the bytes it was given (io.Writer's
 // rule, which echo's middleware and Inject keep).
+//
 // Without a Renderer (or with a nil c, or one echo.NewContext made without
 // an Echo instance) it returns an error that wraps
 // echo.ErrRendererNotRegistered, where c.Render would panic for the last

@@ -39,12 +39,12 @@ import (
 // are memoized in pieces cut at a newline (see cut), so that a whole page
 // handed over at once (At, for fiber; echo's buffered page under Inject)
 // resynchronizes with the pieces of an earlier render after its dynamic
-// parts. A lookup costs about the same whatever the piece's length, so
-// pieces run to at least memoCut bytes: the dashboard page of
-// BenchmarkDashboard is about 140 pieces, half as many as when they were cut at
-// the first newline after 64 bytes (0.72-0.76x the time), and a dynamic
-// part, which misses, takes at most a piece's worth of static text with it
-// (OwnRows: 0.91x).
+// parts. A lookup's fixed cost (the hash, two slots, the key) outweighs
+// what a line's bytes add to it, so pieces run to at least memoCut bytes:
+// the page of BenchmarkDashboard is about 140 pieces, half as many as when
+// they were cut at the first newline after 64 bytes (0.72-0.76x the time),
+// and a dynamic part, which misses, takes at most a piece's worth of
+// static text with it (OwnRows: 0.91x).
 const (
 	memoMin   = 8
 	memoPiece = 512
@@ -197,8 +197,8 @@ func (s *scanner) feed(p []byte) {
 // may be in either slot of its pair (ways), so that two pieces of one page
 // whose hashes meet in a slot both stay: with one slot each, the one hit
 // first on every page kept the other out for good (the 30 KB typical page
-// of examples/e2ebench, then about 280 pieces in one write, had 4 to 27 such,
-// tokenized on every render). An entry goes in on the second sighting of
+// of examples/e2ebench, then about 280 pieces in one write, had 4 to 27
+// such, tokenized on every render). An entry goes in on the second sighting of
 // its piece: into an empty way; else, as in CLOCK, into one whose entry was
 // not hit since it was last spared. A piece that finds both hit spares
 // them and claims the pair: until it is in, or another piece found the

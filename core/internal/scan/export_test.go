@@ -21,26 +21,25 @@ func RawInjector() *Injector {
 // Memoized reports whether the memo holds p as a piece read from the data
 // state, as it would be at the start of a page.
 func Memoized(p []byte) bool {
+	k := dataKey()
+	h := hashOf(p, k)
+	_, w := memo.find(memoPair(h), h, k, p)
+	return w >= 0
+}
+
+// dataKey returns the memo key of the data state, where a page starts.
+func dataKey() *memoKey {
 	var s scanner
 	var k memoKey
 	s.key(&k)
-	h := hashOf(p, &k)
-	pair := memoPair(h)
-	for w := range uint64(2) {
-		if e := memo.slots[pair+w].Load(); e != nil && e.hash == h && e.text == string(p) && e.key == k {
-			return true
-		}
-	}
-	return false
+	return &k
 }
 
 // SequenceMemoized reports whether the memo holds a sequence of writes
 // that starts with first, read from the data state.
 func SequenceMemoized(first []byte) bool {
-	var s scanner
-	var k memoKey
-	s.key(&k)
-	h := hashOf(first, &k) ^ seqSalt
+	k := dataKey()
+	h := hashOf(first, k) ^ seqSalt
 	e := seqs.slots[h%seqSlots].Load()
-	return e != nil && e.hash == h && e.key == k && len(e.writes) >= seqMin && e.writes[0].text == string(first)
+	return e != nil && e.hash == h && e.key == *k && len(e.writes) >= seqMin && e.writes[0].text == string(first)
 }

@@ -198,9 +198,9 @@ func (s *scanner) feed(p []byte) {
 // whose hashes meet in a slot both stay: with one slot each, the one hit
 // first on every page kept the other out for good (the 30 KB typical page
 // of examples/e2ebench, then about 280 pieces in one write, had 4 to 27
-// such, tokenized on every render). An entry goes in on the second sighting of
-// its piece: into an empty way; else, as in CLOCK, into one whose entry was
-// not hit since it was last spared. A piece that finds both hit spares
+// such, tokenized on every render). An entry goes in on the second
+// sighting of its piece: into an empty way; else, as in CLOCK, into one
+// whose entry was not hit since it was last spared. A piece that finds both hit spares
 // them and claims the pair: until it is in, or another piece found the
 // claim in its way, no other piece takes a way there. So three or more
 // pieces of a page that share a pair do not evict each other on every
@@ -216,17 +216,13 @@ func (s *scanner) piece(p []byte) {
 	base := s.off
 	h := hashOf(p, &k)
 	pair := memoPair(h)
-	var ways [2]*memoEntry
-	for w := range ways {
-		e := memo.slots[pair+uint64(w)].Load()
-		if e != nil && e.hash == h && e.key == k && e.text == string(p) {
-			s.hit(e, base)
-			if used := &memo.used[pair+uint64(w)]; !used.Load() {
-				used.Store(true)
-			}
-			return
+	ways, w := memo.find(pair, h, &k, p)
+	if w >= 0 {
+		s.hit(ways[w], base)
+		if used := &memo.used[pair+uint64(w)]; !used.Load() {
+			used.Store(true)
 		}
-		ways[w] = e
+		return
 	}
 	cur, have := s.cur, s.have
 	s.have = false
@@ -287,6 +283,18 @@ func (s *scanner) piece(p []byte) {
 // memoPair returns the first of the two slots a piece of hash h may be
 // in.
 func memoPair(h uint64) uint64 { return h % memoSlots &^ 1 }
+
+// find returns the entries of the pair of slots from pair on, and which of
+// them is the piece p of hash h read from the state k (-1: neither).
+func (t *memoTable) find(pair, h uint64, k *memoKey, p []byte) (ways [2]*memoEntry, w int) {
+	for w := range ways {
+		ways[w] = t.slots[pair+uint64(w)].Load()
+		if e := ways[w]; e != nil && e.hash == h && e.key == *k && e.text == string(p) {
+			return ways, w
+		}
+	}
+	return ways, -1
+}
 
 // hit applies e, an entry for the piece at base, to s.
 func (s *scanner) hit(e *memoEntry, base int64) {

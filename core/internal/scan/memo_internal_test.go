@@ -123,13 +123,6 @@ func piecesOfAPair(tag string, n int) [][]byte {
 	}
 }
 
-func dataKey() *memoKey {
-	var s scanner
-	var k memoKey
-	s.key(&k)
-	return &k
-}
-
 // pairOf returns the first slot of the pair p, read from the data state,
 // goes in.
 func pairOf(p []byte) uint64 { return memoPair(hashOf(p, dataKey())) }
